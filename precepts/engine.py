@@ -1,0 +1,388 @@
+"""The engine: text in, findings out. It knows nothing of LSP or terminals.
+
+One check parses the text twice, once with ``ast`` (cheap, accurate syntax errors, and
+the tree radon reads) and once with libcst (the tree rules visit), then runs every
+enabled rule in a single traversal. Bad input never raises: undecodable bytes, NUL
+bytes and syntax errors become one ``BP000`` finding; a rule that raises is dropped for
+that file and reported in :attr:`CheckResult.errors` while the other rules still report.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+import traceback
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper
+
+from precepts import noqa
+from precepts.config import Settings
+from precepts.context import RuleContext
+from precepts.findings import (
+    Applicability,
+    Finding,
+    Fix,
+    Range,
+    RelatedLocation,
+    Severity,
+    TextEdit,
+)
+from precepts.fixes import build_fix
+from precepts.registry import all_rules
+from precepts.rule import PendingFinding, Rule
+from precepts.text import split_lines
+from precepts.walker import Walker
+
+SYNTAX_ERROR = "BP000"
+UNUSED_NOQA = "BP001"
+
+
+@dataclass(frozen=True)
+class RuleError:
+    """A rule raised while checking a file; its findings for that file were dropped.
+
+    Attributes:
+        code: The rule's code.
+        path: The file.
+        error: ``ExceptionType: message``.
+        trace: The formatted traceback, for logs.
+    """
+
+    code: str
+    path: str
+    error: str
+    trace: str
+
+    def describe(self) -> str:
+        """Return a one-line description for logs and stderr.
+
+        Returns:
+            The description.
+        """
+        rule = all_rules().get(self.code)
+        name = f" ({rule.name})" if rule else ""
+        return f"rule {self.code}{name} failed on {self.path}: {self.error}"
+
+
+@dataclass
+class CheckResult:
+    """The outcome of checking one text.
+
+    Attributes:
+        path: The file's path.
+        text: The text that was checked (decoded).
+        findings: What was found, in file order.
+        errors: Rules that raised.
+        module: The libcst module, when the text parsed.
+    """
+
+    path: str
+    text: str
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[RuleError] = field(default_factory=list)
+    module: cst.Module | None = None
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The rules that apply to one file, with their options and severities."""
+
+    rules: tuple[tuple[type[Rule], Mapping[str, Any], Severity], ...]
+    codes: frozenset[str]
+    severities: Mapping[str, Severity]
+
+    @classmethod
+    def from_settings(cls, settings: Settings, path: Path | None = None) -> RuleSet:
+        """Select the rules enabled for ``path``.
+
+        Args:
+            settings: Validated settings.
+            path: The file (for ``per-file-ignores``).
+
+        Returns:
+            The rule set.
+        """
+        codes = settings.enabled_codes(path)
+        registry = all_rules()
+        chosen = tuple(
+            (rule, settings.options_for(code), settings.severity_of(rule))
+            for code, rule in registry.items()
+            if code in codes
+        )
+        severities = {code: settings.severity_of(registry[code]) for code in codes}
+        return cls(chosen, codes, severities)
+
+
+def decode(data: bytes) -> tuple[str | None, str | None]:
+    """Decode source bytes, honouring a BOM or ``coding:`` cookie.
+
+    Args:
+        data: The file's bytes.
+
+    Returns:
+        (text, None) on success, (None, reason) when the bytes are not text.
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as error:
+        return None, f"cannot decode: {error.msg}"
+    try:
+        return data.decode(encoding), None
+    except (UnicodeDecodeError, LookupError) as error:
+        return None, f"the file is not valid {encoding.upper()} ({error.reason})" if isinstance(
+            error, UnicodeDecodeError
+        ) else f"unknown encoding {encoding!r}"
+
+
+def _engine_finding(code: str, message: str, where: Range, severities: Mapping[str, Severity]) -> (
+    Finding
+):
+    rule = all_rules()[code]
+    return Finding(code, rule.name, message, severities.get(code, rule.severity), where)
+
+
+def syntax_error_range(error: SyntaxError, lines: Sequence[str]) -> Range:
+    """Convert a ``SyntaxError`` into a range of at least one character where possible.
+
+    Args:
+        error: The error raised by ``ast.parse``.
+        lines: The text's lines.
+
+    Returns:
+        The range of the error.
+    """
+    line = max((error.lineno or 1) - 1, 0)
+    line = min(line, max(len(lines) - 1, 0))
+    text = lines[line] if lines else ""
+    column = min(max((error.offset or 1) - 1, 0), len(text))
+    end_line = (error.end_lineno or 0) - 1
+    end_column = (error.end_offset or 0) - 1
+    if end_line < line or (end_line == line and end_column <= column) or end_line >= len(lines):
+        end_line, end_column = line, min(column + 1, len(text))
+        if end_column == column and column > 0:
+            column -= 1
+    return Range.of(line, column, end_line, end_column)
+
+
+def parse_error(text: str) -> tuple[str, Range] | None:
+    """Return the first syntax error of ``text`` (message, range), or None when it parses.
+
+    Args:
+        text: Source text.
+
+    Returns:
+        The error, or None.
+    """
+    try:
+        compile(text, "<precepts>", "exec", ast.PyCF_ONLY_AST)
+    except SyntaxError as error:
+        return f"SyntaxError: {error.msg}", syntax_error_range(error, split_lines(text))
+    except (ValueError, RecursionError, MemoryError) as error:
+        return f"cannot parse: {error}", Range.of(0, 0, 0, 0)
+    return None
+
+
+def _pending_to_finding(
+    pending: PendingFinding, context: RuleContext, severity: Severity
+) -> Finding:
+    rule = pending.rule
+    where = pending.where
+    where_range = where if isinstance(where, Range) else context.positions.range_of(
+        where, pending.hint
+    )
+    related = []
+    for item in pending.related:
+        if isinstance(item, RelatedLocation):
+            related.append(item)
+        else:
+            spot = item.where
+            spot_range = spot if isinstance(spot, Range) else context.positions.range_of(
+                spot, pending.hint
+            )
+            related.append(RelatedLocation(spot_range, item.message))
+    fix: Fix | None = None
+    if pending.fix is not None:
+        context.current_statement = pending.hint
+        fix = build_fix(pending.fix, context)
+    return Finding(
+        rule.code, rule.name, pending.message, severity, where_range, tuple(related), fix,
+        pending.data,
+    )
+
+
+class Checker:
+    """Checks texts with one rule set. Stateless between calls; safe to reuse."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        """Create a checker.
+
+        Args:
+            ruleset: The rules to run.
+        """
+        self.ruleset = ruleset
+
+    def check(self, source: str | bytes, path: str = "<memory>") -> CheckResult:
+        """Check one file's content.
+
+        Args:
+            source: The text, or the raw bytes of the file.
+            path: The file's path (used for test-file detection and messages).
+
+        Returns:
+            The result; never raises for bad input or broken rules.
+        """
+        severities = self.ruleset.severities
+        if isinstance(source, bytes):
+            text, problem = decode(source)
+            if text is None:
+                result = CheckResult(path, "")
+                if SYNTAX_ERROR in self.ruleset.codes:
+                    finding = _engine_finding(
+                        SYNTAX_ERROR, problem or "cannot decode", Range.of(0, 0, 0, 0), severities
+                    )
+                    result.findings.append(finding)
+                return result
+        else:
+            text = source
+        result = CheckResult(path, text)
+        if "\x00" in text:
+            line = text[: text.index("\x00")].count("\n")
+            message = "the file contains NUL bytes: it is binary, not Python source"
+            result.findings.append(
+                _engine_finding(SYNTAX_ERROR, message, Range.of(line, 0, line, 0), severities)
+            )
+            return self._finish(result)
+        error = parse_error(text)
+        if error is not None:
+            message, where = error
+            result.findings.append(_engine_finding(SYNTAX_ERROR, message, where, severities))
+            return self._finish(result)
+        try:
+            module = cst.parse_module(text)
+        except cst.ParserSyntaxError as parser_error:
+            where = Range.of(
+                parser_error.raw_line - 1,
+                parser_error.raw_column,
+                parser_error.raw_line - 1,
+                parser_error.raw_column,
+            )
+            message = f"SyntaxError: {parser_error.message}"
+            result.findings.append(_engine_finding(SYNTAX_ERROR, message, where, severities))
+            return self._finish(result)
+        except (RecursionError, MemoryError) as deep:
+            message = f"cannot parse: {type(deep).__name__}"
+            result.findings.append(
+                _engine_finding(SYNTAX_ERROR, message, Range.of(0, 0, 0, 0), severities)
+            )
+            return self._finish(result)
+        result.module = module
+        ast_module = ast.parse(text)
+        context = RuleContext(path, text, module, ast_module)
+        self.run_rules(context, result)
+        return self._finish(result, context)
+
+    def run_rules(self, context: RuleContext, result: CheckResult) -> None:
+        """Run the enabled rules over a parsed module and collect their findings.
+
+        Args:
+            context: The module's context.
+            result: Where findings and rule errors go.
+        """
+        rules = [rule_class(context, options) for rule_class, options, _ in self.ruleset.rules]
+        rules = [rule for rule in rules if rule.get_visitors()]
+        self._resolve_metadata(rules, context)
+        walker = Walker(rules, context)
+        try:
+            walker.walk_module(context.module)
+        except RecursionError as deep:
+            for rule in rules:
+                walker.failures.setdefault(rule, deep)
+        severities = self.ruleset.severities
+        for rule in rules:
+            failure = walker.failures.get(rule)
+            findings: list[Finding] = []
+            if failure is None:
+                try:
+                    findings = [
+                        _pending_to_finding(p, context, severities[rule.code])
+                        for p in rule.pending
+                    ]
+                except Exception as error:  # a broken fix or range must not stop the rest
+                    failure = error
+            if failure is not None:
+                trace = "".join(traceback.format_exception(failure))
+                result.errors.append(
+                    RuleError(
+                        rule.code, context.path, f"{type(failure).__name__}: {failure}", trace
+                    )
+                )
+                continue
+            result.findings.extend(findings)
+
+    @staticmethod
+    def _resolve_metadata(rules: list[Rule], context: RuleContext) -> None:
+        providers = {dep for rule in rules for dep in rule.get_inherited_dependencies()}
+        if not providers:
+            return
+        wrapper = MetadataWrapper(context.module, unsafe_skip_copy=True)
+        resolved = wrapper.resolve_many(providers)
+        context.metadata.update(resolved)
+        for rule in rules:
+            rule.metadata = {
+                dep: resolved[dep] for dep in rule.get_inherited_dependencies()
+            }  # type: ignore[assignment]
+
+    def _finish(self, result: CheckResult, context: RuleContext | None = None) -> CheckResult:
+        if context is not None:
+            directives = noqa.scan(result.text)
+            result.findings = noqa.apply(result.findings, directives)
+            if UNUSED_NOQA in self.ruleset.codes:
+                result.findings.extend(self._unused_noqa(directives, context))
+        result.findings.sort(key=Finding.sort_key)
+        return result
+
+    def _unused_noqa(self, directives: noqa.NoqaMap, context: RuleContext) -> list[Finding]:
+        found = []
+        checked = self.ruleset.codes - {UNUSED_NOQA}
+        for directive, stale in noqa.unused(directives, checked, all_rules()):
+            line_text = context.lines.line_text(directive.line)
+            where, content = noqa.removal(directive, stale, line_text)
+            fix = Fix(
+                f"Remove unused `noqa` code{'s' if len(stale) > 1 else ''} {', '.join(stale)}",
+                (TextEdit(where, content),),
+                Applicability.SAFE,
+            )
+            comment = Range.of(
+                directive.line, directive.column, directive.line, len(line_text)
+            )
+            message = f"Unused `noqa` directive (silences nothing: {', '.join(stale)})"
+            found.append(
+                Finding(
+                    UNUSED_NOQA, "unused-noqa", message,
+                    self.ruleset.severities.get(UNUSED_NOQA, Severity.WARNING), comment, (), fix,
+                )
+            )
+        return found
+
+
+def check_text(source: str | bytes, path: str, settings: Settings | None = None) -> CheckResult:
+    """Check one text with the given settings (defaults: every rule).
+
+    Args:
+        source: Text or bytes.
+        path: The file's path.
+        settings: The settings; ``Settings()`` when None.
+
+    Returns:
+        The result.
+    """
+    settings = settings or Settings()
+    ruleset = RuleSet.from_settings(settings, Path(path))
+    return Checker(ruleset).check(source, path)
+

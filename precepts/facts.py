@@ -1,0 +1,261 @@
+"""Facts about a module that several rules need, computed once per module.
+
+The facts come from a shallow scan of the module's top-level statements and class
+headers, not from a full traversal, so they cost little: imports and their aliases,
+which classes are SQLAlchemy models (and whether they are typed with ``Mapped[...]``),
+the FastAPI apps and routers, session factories and logger names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+_DECLARATIVE_BASES = frozenset(
+    {
+        "sqlalchemy.orm.DeclarativeBase",
+        "sqlalchemy.orm.DeclarativeBaseNoMeta",
+        "sqlalchemy.orm.decl_api.DeclarativeBase",
+        "sqlalchemy.ext.declarative.DeclarativeBase",
+    }
+)
+_DECLARATIVE_FACTORIES = frozenset(
+    {
+        "sqlalchemy.orm.declarative_base",
+        "sqlalchemy.ext.declarative.declarative_base",
+        "sqlalchemy.orm.decl_api.declarative_base",
+        "sqlalchemy.orm.registry.generate_base",
+    }
+)
+_LOGGER_FACTORIES = frozenset(
+    {"logging.getLogger", "structlog.get_logger", "structlog.getLogger", "loguru.logger"}
+)
+_SESSION_FACTORIES = frozenset(
+    {
+        "sqlalchemy.orm.sessionmaker",
+        "sqlalchemy.ext.asyncio.async_sessionmaker",
+        "sqlalchemy.orm.scoped_session",
+        "sqlalchemy.ext.asyncio.async_scoped_session",
+    }
+)
+
+
+def dotted_name(node: cst.BaseExpression | None) -> str | None:
+    """Return ``a.b.c`` for a Name/Attribute chain, or None for anything else.
+
+    Args:
+        node: An expression.
+
+    Returns:
+        The dotted name, or None.
+    """
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if not isinstance(node, cst.Name):
+        return None
+    parts.append(node.value)
+    return ".".join(reversed(parts))
+
+
+def _import_alias_name(alias: cst.ImportAlias) -> str | None:
+    return dotted_name(alias.name)
+
+
+@dataclass
+class ModelInfo:
+    """What is known about one SQLAlchemy model class.
+
+    Attributes:
+        name: The class name.
+        typed: True when its columns are declared with ``Mapped[...]``.
+        node: The class definition.
+    """
+
+    name: str
+    typed: bool
+    node: cst.ClassDef
+
+
+@dataclass
+class ModuleFacts:
+    """Module-wide facts shared by rules.
+
+    Attributes:
+        imports: Local name → fully qualified name (``sa`` → ``sqlalchemy``).
+        declarative_bases: Local names of declarative base classes.
+        models: Model class name → info.
+        apps: Names bound to ``FastAPI(...)``.
+        routers: Names bound to ``APIRouter(...)``.
+        loggers: Names bound to a logger factory.
+        session_factories: Names bound to ``sessionmaker(...)`` and friends.
+        functions: Top-level function names.
+    """
+
+    imports: dict[str, str] = field(default_factory=dict)
+    declarative_bases: set[str] = field(default_factory=set)
+    models: dict[str, ModelInfo] = field(default_factory=dict)
+    apps: set[str] = field(default_factory=set)
+    routers: set[str] = field(default_factory=set)
+    loggers: set[str] = field(default_factory=set)
+    session_factories: set[str] = field(default_factory=set)
+    functions: set[str] = field(default_factory=set)
+
+    def qualify(self, node: cst.BaseExpression | None) -> str | None:
+        """Resolve a Name/Attribute chain through the imports.
+
+        ``sa.Column`` with ``import sqlalchemy as sa`` gives ``sqlalchemy.Column``; a
+        name that was not imported is returned as written.
+
+        Args:
+            node: The expression.
+
+        Returns:
+            The qualified dotted name, or None when ``node`` is not a name chain.
+        """
+        name = dotted_name(node)
+        if name is None:
+            return None
+        head, _, rest = name.partition(".")
+        target = self.imports.get(head)
+        if target is None:
+            return name
+        return f"{target}.{rest}" if rest else target
+
+    def call_name(self, node: cst.CSTNode) -> str | None:
+        """Return the qualified name of the function a ``Call`` calls.
+
+        Args:
+            node: Any node.
+
+        Returns:
+            The qualified name, or None when ``node`` is not a call of a name chain.
+        """
+        if isinstance(node, cst.Call):
+            return self.qualify(node.func)
+        return None
+
+    def is_model_instance_type(self, annotation: cst.BaseExpression | None) -> bool:
+        """Tell whether an annotation names a model class of this module.
+
+        Args:
+            annotation: The annotation expression.
+
+        Returns:
+            True for a known model.
+        """
+        name = dotted_name(annotation)
+        return name is not None and name.rsplit(".", 1)[-1] in self.models
+
+
+def _collect_imports(statement: cst.BaseStatement, facts: ModuleFacts) -> None:
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return
+    for small in statement.body:
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                full = _import_alias_name(alias)
+                if full is None:
+                    continue
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    facts.imports[alias.asname.name.value] = full
+                else:
+                    head = full.split(".")[0]
+                    facts.imports.setdefault(head, head)
+        elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+            module = dotted_name(small.module) if small.module else ""
+            dots = "." * len(small.relative)
+            for alias in small.names:
+                name = _import_alias_name(alias)
+                if name is None:
+                    continue
+                local = name
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    local = alias.asname.name.value
+                prefix = f"{dots}{module}" if module else dots
+                facts.imports[local] = f"{prefix}.{name}" if prefix else name
+
+
+def _assignments(statement: cst.BaseStatement) -> Iterator[tuple[str, cst.BaseExpression]]:
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return
+    for small in statement.body:
+        if isinstance(small, cst.Assign) and small.value is not None:
+            for target in small.targets:
+                if isinstance(target.target, cst.Name):
+                    yield target.target.value, small.value
+        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            if isinstance(small.target, cst.Name):
+                yield small.target.value, small.value
+
+
+def _collect_bindings(statement: cst.BaseStatement, facts: ModuleFacts) -> None:
+    for name, value in _assignments(statement):
+        called = facts.call_name(value)
+        if called is None:
+            continue
+        short = called.rsplit(".", 1)[-1]
+        if called in _DECLARATIVE_FACTORIES or short == "declarative_base":
+            facts.declarative_bases.add(name)
+        elif short == "FastAPI":
+            facts.apps.add(name)
+        elif short == "APIRouter":
+            facts.routers.add(name)
+        elif called in _LOGGER_FACTORIES or short in {"getLogger", "get_logger"}:
+            facts.loggers.add(name)
+        elif called in _SESSION_FACTORIES or short in {"sessionmaker", "async_sessionmaker"}:
+            facts.session_factories.add(name)
+
+
+def _is_typed_model(node: cst.ClassDef) -> bool:
+    for statement in node.body.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.AnnAssign):
+                    annotation = small.annotation.annotation
+                    if isinstance(annotation, cst.Subscript):
+                        base = dotted_name(annotation.value)
+                        if base and base.rsplit(".", 1)[-1] == "Mapped":
+                            return True
+    return False
+
+
+def _collect_class(statement: cst.BaseStatement, facts: ModuleFacts) -> None:
+    if not isinstance(statement, cst.ClassDef):
+        return
+    bases = [facts.qualify(arg.value) for arg in statement.bases]
+    name = statement.name.value
+    for base in bases:
+        if base is None:
+            continue
+        short = base.rsplit(".", 1)[-1]
+        if base in _DECLARATIVE_BASES or short in {"DeclarativeBase", "DeclarativeBaseNoMeta"}:
+            facts.declarative_bases.add(name)
+            return
+        if short in facts.declarative_bases or short in facts.models:
+            parent = facts.models.get(short)
+            typed = _is_typed_model(statement) or bool(parent and parent.typed)
+            facts.models[name] = ModelInfo(name, typed, statement)
+            return
+
+
+def compute_facts(module: cst.Module) -> ModuleFacts:
+    """Scan a module's top level for the shared facts.
+
+    Args:
+        module: The parsed module.
+
+    Returns:
+        The facts.
+    """
+    facts = ModuleFacts()
+    for statement in module.body:
+        _collect_imports(statement, facts)
+        _collect_bindings(statement, facts)
+        if isinstance(statement, (cst.FunctionDef,)):
+            facts.functions.add(statement.name.value)
+        _collect_class(statement, facts)
+    return facts

@@ -1,0 +1,177 @@
+"""Turning rule fixes into text edits, checking them, and applying them."""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Sequence
+
+from precepts.context import RuleContext
+from precepts.findings import Applicability, Finding, Fix, Position, Range, TextEdit
+from precepts.rule import FixSpec, InsertAfter, InsertBefore, Remove, Replace
+from precepts.text import LineIndex
+
+_INDENT = re.compile(r"[ \t]*")
+
+
+def _indent_block(text: str, indent: str, newline: str) -> str:
+    lines = text.splitlines()
+    return "".join(f"{indent}{line}{newline}" if line else newline for line in lines)
+
+
+def _edit_for(change: object, context: RuleContext) -> TextEdit:
+    module = context.module
+    if isinstance(change, TextEdit):
+        return change
+    if isinstance(change, Replace):
+        where = context.range_of(change.node)
+        new = change.new if isinstance(change.new, str) else module.code_for_node(change.new)
+        return TextEdit(where, new)
+    if isinstance(change, Remove):
+        return TextEdit(context.range_of(change.node), "")
+    if isinstance(change, InsertBefore):
+        where = context.range_of(change.node)
+        if not change.whole_line:
+            return TextEdit(Range(where.start, where.start), change.text)
+        line = context.lines.line_text(where.start.line)
+        indent = _INDENT.match(line).group(0)  # type: ignore[union-attr]
+        start = Position(where.start.line, 0)
+        block = _indent_block(change.text, indent, module.default_newline)
+        return TextEdit(Range(start, start), block)
+    if isinstance(change, InsertAfter):
+        where = context.range_of(change.node)
+        if not change.whole_line:
+            return TextEdit(Range(where.end, where.end), change.text)
+        first = context.lines.line_text(where.start.line)
+        indent = _INDENT.match(first).group(0)  # type: ignore[union-attr]
+        end_line = where.end.line
+        end = Position(end_line, len(context.lines.line_text(end_line)))
+        block = _indent_block(change.text, indent, module.default_newline)
+        return TextEdit(Range(end, end), module.default_newline + block.rstrip("\r\n"))
+    raise TypeError(f"unknown change {change!r}")
+
+
+def build_fix(spec: FixSpec, context: RuleContext) -> Fix | None:
+    """Turn a rule's fix description into edits, or None when they would not parse.
+
+    Args:
+        spec: The rule's fix.
+        context: The module's context.
+
+    Returns:
+        The fix, or None when its edits overlap or the fixed code does not parse.
+    """
+    edits = tuple(sorted((_edit_for(c, context) for c in spec.changes), key=lambda e: e.range))
+    for before, after in zip(edits, edits[1:], strict=False):
+        if after.range.start < before.range.end:
+            return None
+    fix = Fix(spec.message, edits, spec.applicability or Applicability.SAFE)
+    if not fix_parses(context, fix):
+        return None
+    return fix
+
+
+def _parses(text: str) -> bool:
+    try:
+        compile(text, "<fix>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    except (SyntaxError, ValueError):
+        return False
+    return True
+
+
+def fix_parses(context: RuleContext, fix: Fix) -> bool:
+    """Tell whether the file still parses with ``fix`` applied.
+
+    Only the top-level statement(s) the edits touch are re-parsed (top-level statements
+    start at column 0, so they parse on their own); the whole file is parsed only when
+    that region does not.
+
+    Args:
+        context: The module's context.
+        fix: The fix.
+
+    Returns:
+        True when the fixed file parses.
+    """
+    lines = context.lines
+    first_line = min(e.range.start.line for e in fix.edits)
+    last_line = max(e.range.end.line for e in fix.edits)
+    positions = context.positions
+    first_stmt = positions.statement_index_of(first_line)
+    last_stmt = positions.statement_index_of(last_line)
+    if first_stmt >= 0 and last_stmt >= 0:
+        start_line = positions.statement_span(first_stmt)[0]
+        end_line = positions.statement_span(last_stmt)[1]
+        start = lines.offset(start_line, 0)
+        end = lines.offset(end_line + 1, 0)
+        region = lines.text[start:end]
+        shifted = [
+            TextEdit(
+                Range.of(
+                    e.range.start.line - start_line,
+                    e.range.start.column,
+                    e.range.end.line - start_line,
+                    e.range.end.column,
+                ),
+                e.content,
+            )
+            for e in fix.edits
+        ]
+        if _parses(apply_edits(region, shifted)):
+            return True
+    return _parses(apply_edits(lines.text, fix.edits))
+
+
+def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
+    """Apply non-overlapping edits to ``text``.
+
+    Args:
+        text: The original text.
+        edits: Edits in any order; their ranges refer to ``text``.
+
+    Returns:
+        The edited text.
+    """
+    index = LineIndex(text)
+    pieces = []
+    cursor = 0
+    for edit in sorted(edits, key=lambda e: e.range):
+        start = index.offset(edit.range.start.line, edit.range.start.column)
+        end = index.offset(edit.range.end.line, edit.range.end.column)
+        if start < cursor:
+            continue  # overlapping edit: skipped, the next run will offer it again
+        pieces.append(text[cursor:start])
+        pieces.append(edit.content)
+        cursor = end
+    pieces.append(text[cursor:])
+    return "".join(pieces)
+
+
+def select_fixes(findings: Sequence[Finding], unsafe: bool) -> list[Fix]:
+    """Choose a conflict-free set of fixes to apply together.
+
+    Args:
+        findings: Findings of one file.
+        unsafe: Whether unsafe fixes are allowed.
+
+    Returns:
+        Fixes whose edits do not overlap, in file order.
+    """
+    chosen: list[Fix] = []
+    taken: list[Range] = []
+    for finding in sorted(findings, key=Finding.sort_key):
+        fix = finding.fix
+        if fix is None or (fix.applicability is Applicability.UNSAFE and not unsafe):
+            continue
+        if any(_overlaps(edit.range, other) for edit in fix.edits for other in taken):
+            continue
+        chosen.append(fix)
+        taken.extend(edit.range for edit in fix.edits)
+    return chosen
+
+
+def _overlaps(a: Range, b: Range) -> bool:
+    if a.start == a.end == b.start == b.end:
+        return True
+    return a.start < b.end and b.start < a.end or a.start == b.start
+

@@ -1,0 +1,1 @@
+"""Core principles and Python rules (BP1xx)."""
