@@ -1,0 +1,76 @@
+"""The standard's own ✅/❌ snippets against the rules of their section.
+
+Every ✅ part of a ```python block in ``backend-standards.md`` must raise nothing from the
+rules whose ``section`` is one of the headings above it; every ❌ part must raise at
+least one. Parts that are not Python, or where the standard contradicts itself, are
+listed in ``EXCEPTIONS`` with the reason; a listed part that starts to pass fails the
+test so the list stays honest. Sections with no rule yet are skipped with a reason.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import pytest
+
+from precepts.registry import all_rules
+from precepts.rule import Rule
+from tests.helpers import STANDARD, check, require_standard
+from tests.standard.snippets import Snippet, extract
+
+# ident → why the snippet cannot be held to the rule ("not python" parts are skipped,
+# the others must still fail as expected, or be removed from here).
+EXCEPTIONS: dict[str, str] = {
+    "L150-bad-Code Organization": (
+        "an abbreviated sketch (three `def …: pass`): it shows no routes, models or queries, "
+        "so BP112 (module-mixes-concerns) has nothing to detect"
+    ),
+}
+NOT_PYTHON: dict[str, str] = {
+    "L1064-good-Schema Design": "SQL DDL inside a ```python fence",
+    "L1099-bad-Schema Design": "SQL DDL inside a ```python fence",
+    "L2484-good-Coverage Targets": "an INI/TOML configuration inside a ```python fence",
+    "L2718-good-Coverage Analysis": "shell commands inside a ```python fence",
+}
+
+SNIPPETS = extract(STANDARD) if STANDARD.is_file() else []
+
+
+def _section_rules(snippet: Snippet) -> list[type[Rule]]:
+    headings = set(snippet.headings)
+    return [
+        rule
+        for rule in all_rules().values()
+        if rule.family != "engine"
+        and headings & {part.strip() for part in rule.section.split(",")}
+    ]
+
+
+def test_the_standard_is_found_and_has_snippets():
+    require_standard()
+    assert len(SNIPPETS) > 100
+    assert {s.kind for s in SNIPPETS} == {"good", "bad"}
+
+
+@pytest.mark.parametrize("snippet", SNIPPETS, ids=[s.ident for s in SNIPPETS])
+def test_snippet_against_its_section(snippet: Snippet):
+    if snippet.ident in NOT_PYTHON:
+        with pytest.raises(SyntaxError):
+            ast.parse(snippet.code)
+        pytest.skip(f"not Python: {NOT_PYTHON[snippet.ident]}")
+    ast.parse(snippet.code)
+    rules = _section_rules(snippet)
+    if not rules:
+        pytest.skip(f"no rule enforces {' > '.join(snippet.headings[1:])} yet")
+    codes = [rule.code for rule in rules]
+    result = check(snippet.code, path="app/snippet.py", select=codes)
+    assert not result.errors, [e.describe() for e in result.errors]
+    found = [(f.code, f.range.start.line + 1, f.message) for f in result.findings]
+    passes = not found if snippet.kind == "good" else bool(found)
+    if snippet.ident in EXCEPTIONS:
+        assert not passes, f"listed as an exception but now passes: {snippet.ident}"
+        return
+    if snippet.kind == "good":
+        assert not found, f"✅ snippet at line {snippet.line} raises {found}"
+    else:
+        assert found, f"❌ snippet at line {snippet.line} raises nothing from {codes}"
