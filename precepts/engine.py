@@ -295,7 +295,7 @@ class Checker:
             result: Where findings and rule errors go.
         """
         rules = [rule_class(context, options) for rule_class, options, _ in self.ruleset.rules]
-        rules = [rule for rule in rules if rule.get_visitors()]
+        rules = [rule for rule in rules if rule.get_visitors() or rule.scope == "module"]
         self._resolve_metadata(rules, context)
         walker = Walker(rules, context)
         try:

@@ -160,8 +160,12 @@ class Rule(cst.BatchableCSTVisitor):
         options: Configurable options with defaults.
         bad: ❌ examples (each fires this rule on its ``line``).
         good: ✅ examples (each is silent).
-        scope: ``statement`` when findings depend only on the statement and module facts,
-            ``module`` when the rule needs the whole module (the server re-runs those whole).
+        scope: ``statement`` when findings depend only on the statement and module facts;
+            ``module`` when the rule concludes over the whole module. A module rule records
+            what it saw in each top-level statement, returns that summary from
+            :meth:`end_statement`, and reports from :meth:`finish`, which receives every
+            statement's summary. The language server caches summaries per statement, so
+            a module rule never needs the whole module to be walked again.
     """
 
     code: ClassVar[str]
@@ -193,6 +197,24 @@ class Rule(cst.BatchableCSTVisitor):
         if settings:
             self.settings.update(settings)
         self.pending: list[PendingFinding] = []
+
+    def end_statement(self) -> Any:
+        """Return (and forget) what this rule saw in the top-level statement just walked.
+
+        Only called for ``scope = "module"`` rules. The summary must be immutable and must
+        not depend on where the statement sits in the file.
+
+        Returns:
+            The statement's summary (None when there is nothing to remember).
+        """
+        return None
+
+    def finish(self, summaries: Sequence[Any]) -> None:
+        """Conclude over the whole module; module rules report from here.
+
+        Args:
+            summaries: One summary per top-level statement, in file order.
+        """
 
     def option(self, key: str) -> Any:
         """Return an option's effective value.

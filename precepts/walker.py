@@ -120,6 +120,8 @@ class Walker:
             context: The module's shared context (its ancestor stack is kept up to date).
         """
         self.context = context
+        rules = list(rules)
+        self.module_rules = [rule for rule in rules if rule.scope == "module"]
         self.failures: dict[Rule, BaseException] = {}
         self._visit: dict[str, list[Handler]] = {}
         self._leave: dict[str, list[Handler]] = {}
@@ -131,8 +133,8 @@ class Walker:
         wanted = set(self._visit) | set(self._leave)
         self.with_trivia = bool(wanted & _TRIVIA_TYPES)
 
-    def _fail(self, handler: Handler, error: BaseException) -> None:
-        rule = getattr(handler, "__self__", None)
+    def _fail(self, handler: object, error: BaseException) -> None:
+        rule = getattr(handler, "__self__", handler)
         if rule is None or rule in self.failures:
             return
         self.failures[rule] = error
@@ -158,14 +160,28 @@ class Walker:
             self._call(handlers, module)
         ancestors = self.context.ancestors
         ancestors.append(module)
+        summaries: dict[Rule, list[object]] = {rule: [] for rule in self.module_rules}
         for index, statement in enumerate(module.body):
             self.context.current_statement = index
             self.walk(statement)
+            for rule, collected in summaries.items():
+                collected.append(self._guard(rule, rule.end_statement))
         ancestors.pop()
         self.context.current_statement = -1
         handlers = self._leave.get("Module")
         if handlers:
             self._call(handlers, module)
+        for rule, collected in summaries.items():
+            self._guard(rule, lambda rule=rule, collected=collected: rule.finish(collected))
+
+    def _guard(self, rule: Rule, call: Callable[[], object]) -> object:
+        if rule in self.failures:
+            return None
+        try:
+            return call()
+        except Exception as error:  # a broken rule must not stop the others
+            self._fail(rule, error)
+            return None
 
     def walk(self, node: cst.CSTNode) -> None:
         """Traverse ``node`` and its children, calling the rules' handlers.

@@ -28,8 +28,14 @@ def _cases(kind: str) -> list[tuple[type[Rule], int, Example]]:
     ]
 
 
+# Examples are snippets, not modules: BP107's module-docstring requirement is switched
+# off for them (BP107's own examples switch it back on through their options).
+SNIPPET_OPTIONS = {"BP107": {"module-docstring": False}}
+
+
 def _check(rule: type[Rule], example: Example):
-    options = {rule.code: dict(example.options)} if example.options else None
+    options = {code: dict(values) for code, values in SNIPPET_OPTIONS.items()}
+    options.setdefault(rule.code, {}).update(example.options)
     return check(example.code, path=example.path, options=options)
 
 
