@@ -15,7 +15,7 @@ import pytest
 from precepts.findings import Applicability
 from precepts.registry import all_rules
 from precepts.rule import Example, Rule
-from tests.helpers import check, fix_all
+from tests.helpers import SNIPPET_OPTIONS, check, fix_all
 
 RULES = list(all_rules().values())
 
@@ -26,11 +26,6 @@ def _cases(kind: str) -> list[tuple[type[Rule], int, Example]]:
         for rule in RULES
         for i, example in enumerate(getattr(rule, kind))
     ]
-
-
-# Examples are snippets, not modules: BP107's module-docstring requirement is switched
-# off for them (BP107's own examples switch it back on through their options).
-SNIPPET_OPTIONS = {"BP107": {"module-docstring": False}}
 
 
 def _check(rule: type[Rule], example: Example):

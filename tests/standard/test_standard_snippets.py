@@ -15,7 +15,7 @@ import pytest
 
 from precepts.registry import all_rules
 from precepts.rule import Rule
-from tests.helpers import STANDARD, check, require_standard
+from tests.helpers import SNIPPET_OPTIONS, STANDARD, check, require_standard
 from tests.standard.snippets import Snippet, extract
 
 # ident → why the snippet cannot be held to the rule ("not python" parts are skipped,
@@ -63,7 +63,7 @@ def test_snippet_against_its_section(snippet: Snippet):
     if not rules:
         pytest.skip(f"no rule enforces {' > '.join(snippet.headings[1:])} yet")
     codes = [rule.code for rule in rules]
-    result = check(snippet.code, path="app/snippet.py", select=codes)
+    result = check(snippet.code, path="app/snippet.py", select=codes, options=SNIPPET_OPTIONS)
     assert not result.errors, [e.describe() for e in result.errors]
     found = [(f.code, f.range.start.line + 1, f.message) for f in result.findings]
     passes = not found if snippet.kind == "good" else bool(found)
