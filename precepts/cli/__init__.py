@@ -1,0 +1,1 @@
+"""The ``precepts`` command line: a thin front over the engine."""
