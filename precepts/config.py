@@ -203,9 +203,7 @@ def _enabled(selected: tuple[str, ...], ignored: tuple[str, ...]) -> frozenset[s
     rules = all_rules().values()
     codes = {r.code for r in rules if any(_selector_matches(s, r) for s in selected)}
     return frozenset(
-        code
-        for code in codes
-        if not any(_selector_matches(s, all_rules()[code]) for s in ignored)
+        code for code in codes if not any(_selector_matches(s, all_rules()[code]) for s in ignored)
     )
 
 
@@ -227,7 +225,7 @@ def _check_list(path: Path | None, key: str, values: Any) -> tuple[str, ...]:
 
 def _parse_severity(path: Path | None, table: Any) -> dict[str, Severity]:
     if not isinstance(table, dict):
-        raise ConfigError(path, "severity", "expected a table of CODE = \"error|warning|…\"")
+        raise ConfigError(path, "severity", 'expected a table of CODE = "error|warning|…"')
     result = {}
     rules = all_rules()
     for code, value in table.items():

@@ -140,9 +140,9 @@ def decode(data: bytes) -> tuple[str | None, str | None]:
         ) else f"unknown encoding {encoding!r}"
 
 
-def _engine_finding(code: str, message: str, where: Range, severities: Mapping[str, Severity]) -> (
-    Finding
-):
+def _engine_finding(
+    code: str, message: str, where: Range, severities: Mapping[str, Severity]
+) -> Finding:
     rule = all_rules()[code]
     return Finding(code, rule.name, message, severities.get(code, rule.severity), where)
 
@@ -193,8 +193,8 @@ def _pending_to_finding(
 ) -> Finding:
     rule = pending.rule
     where = pending.where
-    where_range = where if isinstance(where, Range) else context.positions.range_of(
-        where, pending.hint
+    where_range = (
+        where if isinstance(where, Range) else context.positions.range_of(where, pending.hint)
     )
     related = []
     for item in pending.related:
@@ -202,8 +202,8 @@ def _pending_to_finding(
             related.append(item)
         else:
             spot = item.where
-            spot_range = spot if isinstance(spot, Range) else context.positions.range_of(
-                spot, pending.hint
+            spot_range = (
+                spot if isinstance(spot, Range) else context.positions.range_of(spot, pending.hint)
             )
             related.append(RelatedLocation(spot_range, item.message))
     fix: Fix | None = None
@@ -211,7 +211,13 @@ def _pending_to_finding(
         context.current_statement = pending.hint
         fix = build_fix(pending.fix, context)
     return Finding(
-        rule.code, rule.name, pending.message, severity, where_range, tuple(related), fix,
+        rule.code,
+        rule.name,
+        pending.message,
+        severity,
+        where_range,
+        tuple(related),
+        fix,
         pending.data,
     )
 
@@ -310,8 +316,7 @@ class Checker:
             if failure is None:
                 try:
                     findings = [
-                        _pending_to_finding(p, context, severities[rule.code])
-                        for p in rule.pending
+                        _pending_to_finding(p, context, severities[rule.code]) for p in rule.pending
                     ]
                 except Exception as error:  # a broken fix or range must not stop the rest
                     failure = error
@@ -334,9 +339,7 @@ class Checker:
         resolved = wrapper.resolve_many(providers)
         context.metadata.update(resolved)
         for rule in rules:
-            rule.metadata = {
-                dep: resolved[dep] for dep in rule.get_inherited_dependencies()
-            }  # type: ignore[assignment]
+            rule.metadata = {dep: resolved[dep] for dep in rule.get_inherited_dependencies()}  # type: ignore[assignment]
 
     def _finish(self, result: CheckResult, context: RuleContext | None = None) -> CheckResult:
         if context is not None:
@@ -358,14 +361,17 @@ class Checker:
                 (TextEdit(where, content),),
                 Applicability.SAFE,
             )
-            comment = Range.of(
-                directive.line, directive.column, directive.line, len(line_text)
-            )
+            comment = Range.of(directive.line, directive.column, directive.line, len(line_text))
             message = f"Unused `noqa` directive (silences nothing: {', '.join(stale)})"
             found.append(
                 Finding(
-                    UNUSED_NOQA, "unused-noqa", message,
-                    self.ruleset.severities.get(UNUSED_NOQA, Severity.WARNING), comment, (), fix,
+                    UNUSED_NOQA,
+                    "unused-noqa",
+                    message,
+                    self.ruleset.severities.get(UNUSED_NOQA, Severity.WARNING),
+                    comment,
+                    (),
+                    fix,
                 )
             )
         return found
@@ -385,4 +391,3 @@ def check_text(source: str | bytes, path: str, settings: Settings | None = None)
     settings = settings or Settings()
     ruleset = RuleSet.from_settings(settings, Path(path))
     return Checker(ruleset).check(source, path)
-

@@ -174,4 +174,3 @@ def _overlaps(a: Range, b: Range) -> bool:
     if a.start == a.end == b.start == b.end:
         return True
     return a.start < b.end and b.start < a.end or a.start == b.start
-

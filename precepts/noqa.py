@@ -145,9 +145,9 @@ def apply(findings: Iterable[Finding], noqa: NoqaMap) -> list[Finding]:
     return kept
 
 
-def unused(noqa: NoqaMap, checked_codes: frozenset[str], known_codes: Iterable[str]) -> list[
-    tuple[Directive, tuple[str, ...]]
-]:
+def unused(
+    noqa: NoqaMap, checked_codes: frozenset[str], known_codes: Iterable[str]
+) -> list[tuple[Directive, tuple[str, ...]]]:
     """List the precepts codes in directives that silenced nothing.
 
     A code counts as unused when its rule ran on this file (or no such rule exists) and it

@@ -95,14 +95,31 @@ class PositionResolver:
         for index in candidates:
             code_range = self._map(index).get(node)
             if code_range is not None:
-                offset = self.first_line(index) - 1
-                return Range.of(
-                    code_range.start.line + offset,
-                    code_range.start.column,
-                    code_range.end.line + offset,
-                    code_range.end.column,
-                )
+                return _shifted(code_range, self.first_line(index) - 1)
+        # Comments and blank lines before the first statement or after the last one.
+        code_range = self._edge_map(footer=False).get(node)
+        if code_range is not None:
+            return _shifted(code_range, -1)
+        code_range = self._edge_map(footer=True).get(node)
+        if code_range is not None:
+            if self.module.body:  # counting the last statement's lines ends past it
+                self.first_line(len(self.module.body) - 1)
+            return _shifted(code_range, self._next_line - 1)
         raise KeyError(f"node {type(node).__name__} is not part of this module")
+
+    def _edge_map(self, footer: bool) -> Mapping[cst.CSTNode, CodeRange]:
+        key = -2 if footer else -1
+        cached = self._maps.get(key)
+        if cached is None:
+            module = self.module
+            edge = module.with_changes(
+                body=[],
+                header=() if footer else module.header,
+                footer=module.footer if footer else (),
+            )
+            cached = MetadataWrapper(edge, unsafe_skip_copy=True).resolve(PositionProvider)
+            self._maps[key] = cached
+        return cached
 
     def statement_index_of(self, line: int) -> int:
         """Return the index of the top-level statement that holds 0-based ``line``.
@@ -119,3 +136,12 @@ class PositionResolver:
             if first <= line <= last:
                 return index
         return -1
+
+
+def _shifted(code_range: CodeRange, offset: int) -> Range:
+    return Range.of(
+        code_range.start.line + offset,
+        code_range.start.column,
+        code_range.end.line + offset,
+        code_range.end.column,
+    )

@@ -1,5 +1,7 @@
-"""Finds every rule: the built-in ones under ``precepts.rules`` and team rules
-registered by other packages under the ``precepts.rules`` entry-point group.
+"""Finds every rule: the built-in ones and team rules from other packages.
+
+Built-in rules live under ``precepts.rules``; team rules are registered by other
+packages under the ``precepts.rules`` entry-point group.
 
 An entry point may name a rule class, a module (every rule class defined in it is
 taken) or a list of rule classes.

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Union
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import libcst as cst
 
@@ -108,7 +108,7 @@ class InsertAfter:
     whole_line: bool = False
 
 
-Change = Union[Replace, Remove, InsertBefore, InsertAfter, TextEdit]
+Change = Replace | Remove | InsertBefore | InsertAfter | TextEdit
 
 
 @dataclass(frozen=True)

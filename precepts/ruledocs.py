@@ -96,7 +96,10 @@ def render_rule_markdown(rule: type[Rule], level: int = 1, with_link: bool = Tru
     ]
     if rule.leaves_alone:
         parts += [f"{sub} Leaves alone", rule.leaves_alone]
-    parts += [f"{sub} Fix", rule.fix_description or "No automatic fix: the ✅ example shows the way."]
+    parts += [
+        f"{sub} Fix",
+        rule.fix_description or "No automatic fix: the ✅ example shows the way.",
+    ]
     options = render_options(rule)
     if options:
         parts += [f"{sub} Options", options]

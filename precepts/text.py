@@ -1,4 +1,4 @@
-"""Line indexing and column-unit conversion for source text.
+r"""Line indexing and column-unit conversion for source text.
 
 LSP and libcst count lines the same way (``\\n``, ``\\r\\n`` and ``\\r`` end a line) but
 Python's ``str.splitlines`` also breaks on form feeds and Unicode separators, which
@@ -25,7 +25,7 @@ class ColumnUnit(str, Enum):
 
 
 def split_lines(text: str) -> list[str]:
-    """Split text into lines without their endings, on ``\\r\\n``, ``\\r`` and ``\\n`` only.
+    r"""Split text into lines without their endings, on ``\\r\\n``, ``\\r`` and ``\\n`` only.
 
     Args:
         text: The source text.
@@ -37,7 +37,7 @@ def split_lines(text: str) -> list[str]:
 
 
 def count_line_breaks(text: str) -> int:
-    """Count line endings the way LSP does.
+    r"""Count line endings the way LSP does.
 
     Args:
         text: Any text.

@@ -71,12 +71,13 @@ def _docs(args: argparse.Namespace) -> int:
         stale = [
             name
             for name, text in pages.items()
-            if not (outdir / name).is_file()
-            or (outdir / name).read_text(encoding="utf-8") != text
+            if not (outdir / name).is_file() or (outdir / name).read_text(encoding="utf-8") != text
         ]
-        extra = sorted(
-            p.name for p in outdir.glob("*.md") if p.name not in pages
-        ) if outdir.is_dir() else []
+        extra = (
+            sorted(p.name for p in outdir.glob("*.md") if p.name not in pages)
+            if outdir.is_dir()
+            else []
+        )
         for name in [*stale, *extra]:
             print(f"stale: {outdir / name}", file=sys.stderr)
         if stale or extra:

@@ -112,7 +112,9 @@ def discover(
                 yield found
 
 
-def _walk(root: Path, settings_for: Callable[[Path], Settings], ignores: GitIgnores | None) -> Iterator[Path]:
+def _walk(
+    root: Path, settings_for: Callable[[Path], Settings], ignores: GitIgnores | None
+) -> Iterator[Path]:
     absolute_root = root.resolve()
     for directory, dirnames, filenames in os.walk(root, followlinks=False):
         here = Path(directory)

@@ -266,7 +266,7 @@ def to_full(reports: Sequence[FileReport], unsafe: bool) -> str:
             for number in range(max(0, start.line - 1), min(len(lines), start.line + 2)):
                 body.append(f"{number + 1:>5} | {lines[number]}")
                 if number == start.line:
-                    width = (end.column if end.line == start.line else len(lines[number]))
+                    width = end.column if end.line == start.line else len(lines[number])
                     width = max(1, width - start.column)
                     body.append(f"      | {' ' * start.column}{'^' * width} {f.code}")
             for related in f.related[:20]:
@@ -301,16 +301,13 @@ def summary(reports: Sequence[FileReport], unsafe: bool, fix_mode: bool) -> str:
         return "\n".join(parts)
     parts.append(f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''}.")
     fixable = [
-        f for f in findings
-        if f.fix and (f.fix.applicability is Applicability.SAFE or unsafe)
+        f for f in findings if f.fix and (f.fix.applicability is Applicability.SAFE or unsafe)
     ]
     hidden = [f for f in findings if f.fix and f.fix.applicability is Applicability.UNSAFE]
     if fixable and not fix_mode:
         parts.append(f"[*] {len(fixable)} fixable with the `--fix` option.")
     if hidden and not unsafe:
-        parts.append(
-            f"[-] {len(hidden)} more fixable with `--fix --unsafe-fixes` (review them)."
-        )
+        parts.append(f"[-] {len(hidden)} more fixable with `--fix --unsafe-fixes` (review them).")
     return "\n".join(parts)
 
 

@@ -42,7 +42,9 @@ def _add_check(commands: argparse._SubParsersAction) -> None:
     check.add_argument(
         "--unsafe-fixes", action="store_true", default=None, help="also apply unsafe fixes"
     )
-    check.add_argument("--diff", action="store_true", help="show the fixes as a diff, write nothing")
+    check.add_argument(
+        "--diff", action="store_true", help="show the fixes as a diff, write nothing"
+    )
     check.add_argument("--select", type=_codes, help="rules to enable (codes, prefixes, ALL)")
     check.add_argument("--extend-select", type=_codes, default=[], help="rules to add")
     check.add_argument("--ignore", type=_codes, default=[], help="rules to switch off")
@@ -94,7 +96,9 @@ def _progress(done: int, total: int, started: float) -> None:
     width = 30
     filled = int(width * done / total) if total else width
     elapsed = time.monotonic() - started
-    sys.stderr.write(f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total} files {elapsed:.0f}s")
+    sys.stderr.write(
+        f"\r[{'#' * filled}{' ' * (width - filled)}] {done}/{total} files {elapsed:.0f}s"
+    )
     sys.stderr.flush()
 
 

@@ -58,9 +58,7 @@ def test_good_example_is_silent(rule: type[Rule], index: int, example: Example):
 
 
 @pytest.mark.parametrize(("rule", "index", "example"), _cases("bad"))
-def test_fix_clears_the_finding_and_is_idempotent(
-    rule: type[Rule], index: int, example: Example
-):
+def test_fix_clears_the_finding_and_is_idempotent(rule: type[Rule], index: int, example: Example):
     result = _check(rule, example)
     mine = [f for f in result.findings if f.code == rule.code]
     fixable = [f for f in mine if f.fix is not None]

@@ -60,8 +60,9 @@ def _split(block: list[tuple[int, str]], chain: tuple[str, ...]) -> list[Snippet
         match = _MARKER.match(line)
         if match:
             if current is not None:
-                parts.append(Snippet(chain, current[0], current[1], "\n".join(body) + "\n",
-                                     current[2]))
+                parts.append(
+                    Snippet(chain, current[0], current[1], "\n".join(body) + "\n", current[2])
+                )
             kind = "good" if match.group(1) == "✅" else "bad"
             current, body = (kind, match.group(3).strip(" :"), number), [line]
         elif current is not None:

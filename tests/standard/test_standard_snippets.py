@@ -41,8 +41,7 @@ def _section_rules(snippet: Snippet) -> list[type[Rule]]:
     return [
         rule
         for rule in all_rules().values()
-        if rule.family != "engine"
-        and headings & {part.strip() for part in rule.section.split(",")}
+        if rule.family != "engine" and headings & {part.strip() for part in rule.section.split(",")}
     ]
 
 
