@@ -37,7 +37,7 @@ from precepts.fixes import build_fix
 from precepts.registry import all_rules
 from precepts.rule import PendingFinding, Rule
 from precepts.text import split_lines
-from precepts.walker import Walker
+from precepts.walker import Walker, handler_names
 
 SYNTAX_ERROR = "BP000"
 UNUSED_NOQA = "BP001"
@@ -120,7 +120,7 @@ class RuleSet:
 
 
 def decode(data: bytes) -> tuple[str | None, str | None]:
-    """Decode source bytes, honouring a BOM or ``coding:`` cookie.
+    """Decode source bytes, honouring a BOM or ``coding:`` cookie (UTF-8 otherwise).
 
     Args:
         data: The file's bytes.
@@ -130,14 +130,17 @@ def decode(data: bytes) -> tuple[str | None, str | None]:
     """
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as error:
-        return None, f"cannot decode: {error.msg}"
+    except SyntaxError:
+        # detect_encoding fails when the first lines are not UTF-8 and declare nothing.
+        encoding = "utf-8"
     try:
         return data.decode(encoding), None
-    except (UnicodeDecodeError, LookupError) as error:
-        return None, f"the file is not valid {encoding.upper()} ({error.reason})" if isinstance(
-            error, UnicodeDecodeError
-        ) else f"unknown encoding {encoding!r}"
+    except LookupError:
+        return None, f"unknown source encoding {encoding!r}"
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        name = "UTF-8" if encoding.startswith("utf-8") else encoding
+        return None, f"the file is not valid {name} text (byte {error.start}, line {line})"
 
 
 def _engine_finding(
@@ -301,7 +304,7 @@ class Checker:
             result: Where findings and rule errors go.
         """
         rules = [rule_class(context, options) for rule_class, options, _ in self.ruleset.rules]
-        rules = [rule for rule in rules if rule.get_visitors() or rule.scope == "module"]
+        rules = [rule for rule in rules if handler_names(type(rule)) or rule.scope == "module"]
         self._resolve_metadata(rules, context)
         walker = Walker(rules, context)
         try:

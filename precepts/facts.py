@@ -1,9 +1,11 @@
 """Facts about a module that several rules need, computed once per module.
 
 The facts come from a shallow scan of the module's top-level statements and class
-headers, not from a full traversal, so they cost little: imports and their aliases,
-which classes are SQLAlchemy models (and whether they are typed with ``Mapped[...]``),
-the FastAPI apps and routers, session factories and logger names.
+headers, not from a full traversal, so they cost little: imports and their aliases
+(including those under a top-level ``if TYPE_CHECKING:`` or ``try:``), the names bound
+at the top level and their last values, which classes are SQLAlchemy models (and
+whether they are typed with ``Mapped[...]``/``mapped_column``), the FastAPI apps and
+routers, session factories and logger names.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ _SESSION_FACTORIES = frozenset(
         "sqlalchemy.ext.asyncio.async_scoped_session",
     }
 )
+_SCOPED_SESSIONS = frozenset({"scoped_session", "async_scoped_session"})
+# Class attributes that make a class a mapped model when it also has a non-model base
+# imported from elsewhere (``class User(Base)`` with ``from app.db import Base``).
+_COLUMN_FACTORIES = frozenset({"Column", "mapped_column"})
 
 
 def dotted_name(node: cst.BaseExpression | None) -> str | None:
@@ -92,7 +98,16 @@ class ModuleFacts:
         routers: Names bound to ``APIRouter(...)``.
         loggers: Names bound to a logger factory.
         session_factories: Names bound to ``sessionmaker(...)`` and friends.
+        scoped_sessions: The subset of ``session_factories`` bound to ``scoped_session(...)``
+            (a registry: calling it returns the thread's session, ``remove()`` ends it).
+        flask_dbs: Names bound to Flask-SQLAlchemy's ``SQLAlchemy(...)`` (``db.Model`` is a
+            declarative base, ``db.session`` a session).
         functions: Top-level function names.
+        defined: Every name bound at the top level (imports, classes, functions,
+            assignment targets), to tell an undefined name from a local one.
+        values: Top-level name → the value last assigned to it.
+        closed_in_finally: Names whose ``.close()`` is called in the ``finally:`` of a
+            top-level ``try`` statement.
     """
 
     imports: dict[str, str] = field(default_factory=dict)
@@ -102,7 +117,12 @@ class ModuleFacts:
     routers: set[str] = field(default_factory=set)
     loggers: set[str] = field(default_factory=set)
     session_factories: set[str] = field(default_factory=set)
+    scoped_sessions: set[str] = field(default_factory=set)
+    flask_dbs: set[str] = field(default_factory=set)
     functions: set[str] = field(default_factory=set)
+    defined: set[str] = field(default_factory=set)
+    values: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    closed_in_finally: set[str] = field(default_factory=set)
 
     def qualify(self, node: cst.BaseExpression | None) -> str | None:
         """Resolve a Name/Attribute chain through the imports.
@@ -151,7 +171,31 @@ class ModuleFacts:
         return name is not None and name.rsplit(".", 1)[-1] in self.models
 
 
+def _nested_blocks(statement: cst.BaseStatement) -> Iterator[cst.BaseSuite]:
+    """Yield the blocks of a top-level ``if``/``try`` (imports under ``TYPE_CHECKING``)."""
+    if isinstance(statement, cst.If):
+        yield statement.body
+        orelse = statement.orelse
+        while orelse is not None:
+            yield orelse.body
+            orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+    elif isinstance(statement, cst.Try):
+        yield statement.body
+        for handler in statement.handlers:
+            yield handler.body
+        if statement.orelse is not None:
+            yield statement.orelse.body
+
+
 def _collect_imports(statement: cst.BaseStatement, facts: ModuleFacts) -> None:
+    if isinstance(statement, (cst.If, cst.Try)):
+        # One level down only: ``if TYPE_CHECKING:`` and ``try: import x`` blocks.
+        for block in _nested_blocks(statement):
+            if isinstance(block, cst.IndentedBlock):
+                for inner in block.body:
+                    if isinstance(inner, cst.SimpleStatementLine):
+                        _collect_imports(inner, facts)
+        return
     if not isinstance(statement, cst.SimpleStatementLine):
         return
     for small in statement.body:
@@ -194,6 +238,7 @@ def _assignments(statement: cst.BaseStatement) -> Iterator[tuple[str, cst.BaseEx
 
 def _collect_bindings(statement: cst.BaseStatement, facts: ModuleFacts) -> None:
     for name, value in _assignments(statement):
+        facts.values[name] = value
         called = facts.call_name(value)
         if called is None:
             continue
@@ -206,40 +251,138 @@ def _collect_bindings(statement: cst.BaseStatement, facts: ModuleFacts) -> None:
             facts.routers.add(name)
         elif called in _LOGGER_FACTORIES or short in {"getLogger", "get_logger"}:
             facts.loggers.add(name)
+        elif short in _SCOPED_SESSIONS:
+            facts.session_factories.add(name)
+            facts.scoped_sessions.add(name)
         elif called in _SESSION_FACTORIES or short in {"sessionmaker", "async_sessionmaker"}:
             facts.session_factories.add(name)
+        elif called in {"flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy_lite.SQLAlchemy"}:
+            facts.flask_dbs.add(name)
+
+
+def _collect_defined(statement: cst.BaseStatement, facts: ModuleFacts) -> None:
+    if isinstance(statement, (cst.ClassDef, cst.FunctionDef)):
+        facts.defined.add(statement.name.value)
+    elif isinstance(statement, cst.SimpleStatementLine):
+        for small in statement.body:
+            targets: list[cst.BaseExpression] = []
+            if isinstance(small, cst.Assign):
+                targets = [t.target for t in small.targets]
+            elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
+                targets = [small.target]
+            for target in targets:
+                _add_target_names(target, facts.defined)
+    elif isinstance(statement, cst.Try):
+        _collect_closed_in_finally(statement, facts)
+
+
+def _add_target_names(target: cst.BaseExpression, into: set[str]) -> None:
+    if isinstance(target, cst.Name):
+        into.add(target.value)
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            _add_target_names(element.value, into)
+    elif isinstance(target, cst.StarredElement):
+        _add_target_names(target.value, into)
+
+
+def _collect_closed_in_finally(statement: cst.Try, facts: ModuleFacts) -> None:
+    if statement.finalbody is None:
+        return
+    body = statement.finalbody.body
+    if not isinstance(body, cst.IndentedBlock):
+        return
+    for inner in body.body:
+        if not isinstance(inner, cst.SimpleStatementLine):
+            continue
+        for small in inner.body:
+            value = small.value if isinstance(small, cst.Expr) else None
+            if isinstance(value, cst.Await):
+                value = value.expression
+            if (
+                isinstance(value, cst.Call)
+                and isinstance(value.func, cst.Attribute)
+                and value.func.attr.value in {"close", "remove"}
+                and isinstance(value.func.value, cst.Name)
+            ):
+                facts.closed_in_finally.add(value.func.value.value)
+
+
+def _annotation_is_mapped(annotation: cst.BaseExpression) -> bool:
+    if isinstance(annotation, cst.Subscript):
+        base = dotted_name(annotation.value)
+        return bool(base) and base.rsplit(".", 1)[-1] == "Mapped"  # type: ignore[union-attr]
+    return False
+
+
+def _class_attributes(node: cst.ClassDef) -> Iterator[cst.BaseSmallStatement]:
+    body = node.body
+    if not isinstance(body, cst.IndentedBlock):
+        return
+    for statement in body.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            yield from statement.body
 
 
 def _is_typed_model(node: cst.ClassDef) -> bool:
-    for statement in node.body.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.AnnAssign):
-                    annotation = small.annotation.annotation
-                    if isinstance(annotation, cst.Subscript):
-                        base = dotted_name(annotation.value)
-                        if base and base.rsplit(".", 1)[-1] == "Mapped":
-                            return True
+    for small in _class_attributes(node):
+        if isinstance(small, cst.AnnAssign) and _annotation_is_mapped(small.annotation.annotation):
+            return True
+        value = small.value if isinstance(small, (cst.Assign, cst.AnnAssign)) else None
+        if isinstance(value, cst.Call):
+            called = dotted_name(value.func)
+            if called and called.rsplit(".", 1)[-1] == "mapped_column":
+                return True
+    return False
+
+
+def _looks_mapped(node: cst.ClassDef) -> bool:
+    """Tell whether a class body declares a table: ``__tablename__`` or column attributes."""
+    for small in _class_attributes(node):
+        if isinstance(small, (cst.Assign, cst.AnnAssign)):
+            if isinstance(small, cst.Assign):
+                targets = [t.target for t in small.targets]
+            else:
+                targets = [small.target]
+            if any(isinstance(t, cst.Name) and t.value == "__tablename__" for t in targets):
+                return True
+            value = small.value
+            if isinstance(value, cst.Call):
+                called = dotted_name(value.func)
+                if called and called.rsplit(".", 1)[-1] in _COLUMN_FACTORIES:
+                    return True
     return False
 
 
 def _collect_class(statement: cst.BaseStatement, facts: ModuleFacts) -> None:
     if not isinstance(statement, cst.ClassDef):
         return
-    bases = [facts.qualify(arg.value) for arg in statement.bases]
     name = statement.name.value
-    for base in bases:
+    foreign_base = False
+    for arg in statement.bases:
+        base = facts.qualify(arg.value)
         if base is None:
             continue
         short = base.rsplit(".", 1)[-1]
         if base in _DECLARATIVE_BASES or short in {"DeclarativeBase", "DeclarativeBaseNoMeta"}:
             facts.declarative_bases.add(name)
             return
-        if short in facts.declarative_bases or short in facts.models:
+        written = dotted_name(arg.value) or ""
+        head = written.split(".", 1)[0]
+        if (
+            short in facts.declarative_bases
+            or short in facts.models
+            or (short == "Model" and head in facts.flask_dbs)
+        ):
             parent = facts.models.get(short)
             typed = _is_typed_model(statement) or bool(parent and parent.typed)
             facts.models[name] = ModelInfo(name, typed, statement)
             return
+        # A base imported from another module (``from app.db import Base``) or a
+        # Flask-SQLAlchemy ``db.Model`` of an imported ``db``: decided by the body below.
+        foreign_base = foreign_base or head in facts.imports
+    if foreign_base and _looks_mapped(statement):
+        facts.models[name] = ModelInfo(name, _is_typed_model(statement), statement)
 
 
 def compute_facts(module: cst.Module) -> ModuleFacts:
@@ -255,7 +398,9 @@ def compute_facts(module: cst.Module) -> ModuleFacts:
     for statement in module.body:
         _collect_imports(statement, facts)
         _collect_bindings(statement, facts)
+        _collect_defined(statement, facts)
         if isinstance(statement, (cst.FunctionDef,)):
             facts.functions.add(statement.name.value)
         _collect_class(statement, facts)
+    facts.defined.update(facts.imports)
     return facts

@@ -100,6 +100,34 @@ def _fields_of(node_type: type, with_trivia: bool) -> tuple[str, ...]:
 
 Handler = Callable[[cst.CSTNode], object]
 
+_HANDLERS: dict[type, tuple[str, ...]] = {}
+
+
+def handler_names(rule_class: type) -> tuple[str, ...]:
+    """Return the ``visit_<Node>``/``leave_<Node>`` methods a rule class defines.
+
+    Methods inherited from libcst's own visitor base classes (no-op stubs) are left out.
+    The result is cached per class: it is asked for on every file.
+
+    Args:
+        rule_class: A rule class.
+
+    Returns:
+        The method names.
+    """
+    cached = _HANDLERS.get(rule_class)
+    if cached is None:
+        cached = tuple(
+            name
+            for name in dir(rule_class)
+            if name.startswith(("visit_", "leave_"))
+            and callable(getattr(rule_class, name))
+            and not getattr(getattr(rule_class, name), "_is_no_op", False)
+            and name.count("_") == 1
+        )
+        _HANDLERS[rule_class] = cached
+    return cached
+
 
 class RuleFailure(Exception):
     """Raised inside the walker to record that a rule broke; never escapes a check."""
@@ -126,10 +154,10 @@ class Walker:
         self._visit: dict[str, list[Handler]] = {}
         self._leave: dict[str, list[Handler]] = {}
         for rule in rules:
-            for method_name, method in rule.get_visitors().items():
+            for method_name in handler_names(type(rule)):
                 kind, _, node_name = method_name.partition("_")
                 table = self._visit if kind == "visit" else self._leave
-                table.setdefault(node_name, []).append(method)
+                table.setdefault(node_name, []).append(getattr(rule, method_name))
         wanted = set(self._visit) | set(self._leave)
         self.with_trivia = bool(wanted & _TRIVIA_TYPES)
 

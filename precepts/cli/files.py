@@ -54,7 +54,7 @@ class GitIgnores:
             if ignore_file.is_file():
                 try:
                     lines = ignore_file.read_text(encoding="utf-8").splitlines()
-                    spec = pathspec.PathSpec.from_lines("gitwildmatch", lines)
+                    spec = pathspec.GitIgnoreSpec.from_lines(lines)
                 except (OSError, UnicodeDecodeError):
                     spec = None
             self._specs[directory] = spec
