@@ -24,5 +24,5 @@ class SyntaxErrorRule(Rule):
         "broken statement is affected; every other statement keeps its findings."
     )
     leaves_alone = "Empty files, which are valid modules (an empty `__init__.py`)."
-    bad = (Example("def greet(name:\n    return name\n", line=1),)
-    good = (Example("def greet(name: str) -> str:\n    return name\n"),)
+    bad = (Example('def greet(name:\n    """Greet someone."""\n    return name\n', line=1),)
+    good = (Example('def greet(name: str) -> str:\n    """Greet someone."""\n    return name\n'),)

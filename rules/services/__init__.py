@@ -1,0 +1,1 @@
+"""Services and operations rules (BP6xx): logging, encoding, configuration, HTTP calls."""
