@@ -10,12 +10,33 @@ line. A test proves the result equals ``PositionProvider`` on the whole module.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Protocol
 
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from precepts.findings import Range
 from precepts.text import count_line_breaks
+
+
+class Positions(Protocol):
+    """What rules and fixes may ask about positions (``RuleContext.positions``)."""
+
+    def range_of(self, node: cst.CSTNode, hint: int = -1) -> Range:
+        """Return the range of a node; raise ``KeyError`` when it is not in the module."""
+        ...
+
+    def first_line(self, index: int) -> int:
+        """Return the 0-based first line of top-level statement ``index``."""
+        ...
+
+    def statement_span(self, index: int) -> tuple[int, int]:
+        """Return the first and last line of top-level statement ``index``."""
+        ...
+
+    def statement_index_of(self, line: int) -> int:
+        """Return the top-level statement holding ``line``, or -1."""
+        ...
 
 
 class PositionResolver:
@@ -86,6 +107,9 @@ class PositionResolver:
 
         Returns:
             The 0-based range in code points.
+
+        Raises:
+            KeyError: When the node is not part of this module.
         """
         if node is self.module:
             return Range.of(0, 0, 0, 0)
