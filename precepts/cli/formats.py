@@ -243,6 +243,27 @@ def to_concise(reports: Sequence[FileReport], unsafe: bool) -> str:
     return "\n".join(lines)
 
 
+def _source_frame(lines: Sequence[str], finding: Finding) -> list[str]:
+    start, end = finding.range.start, finding.range.end
+    frame = []
+    for number in range(max(0, start.line - 1), min(len(lines), start.line + 2)):
+        frame.append(f"{number + 1:>5} | {lines[number]}")
+        if number == start.line:
+            stop = end.column if end.line == start.line else len(lines[number])
+            width = max(1, stop - start.column)
+            frame.append(f"      | {' ' * start.column}{'^' * width} {finding.code}")
+    return frame
+
+
+def _notes(finding: Finding) -> list[str]:
+    notes = [f"      = {r.range.start.line + 1}: {r.message}" for r in finding.related[:20]]
+    if finding.fix is not None:
+        kind = "safe" if finding.fix.applicability is Applicability.SAFE else "unsafe"
+        notes.append(f"      = help ({kind} fix): {finding.fix.message}")
+    notes.append(f"      = docs: {docs_url(finding.code)}")
+    return notes
+
+
 def to_full(reports: Sequence[FileReport], unsafe: bool) -> str:
     """Render each finding with its source lines, a caret line, and the fix.
 
@@ -257,25 +278,12 @@ def to_full(reports: Sequence[FileReport], unsafe: bool) -> str:
     for report in reports:
         lines = split_lines(report.text)
         for f in report.findings:
-            start, end = f.range.start, f.range.end
+            start = f.range.start
             head = (
                 f"{report.path}:{start.line + 1}:{start.column + 1}: "
                 f"{f.code} {_marker(f, unsafe)}{f.message}"
             )
-            body = []
-            for number in range(max(0, start.line - 1), min(len(lines), start.line + 2)):
-                body.append(f"{number + 1:>5} | {lines[number]}")
-                if number == start.line:
-                    width = end.column if end.line == start.line else len(lines[number])
-                    width = max(1, width - start.column)
-                    body.append(f"      | {' ' * start.column}{'^' * width} {f.code}")
-            for related in f.related[:20]:
-                body.append(f"      = {related.range.start.line + 1}: {related.message}")
-            if f.fix is not None:
-                kind = "safe" if f.fix.applicability is Applicability.SAFE else "unsafe"
-                body.append(f"      = help ({kind} fix): {f.fix.message}")
-            body.append(f"      = docs: {docs_url(f.code)}")
-            blocks.append("\n".join([head, *body]))
+            blocks.append("\n".join([head, *_source_frame(lines, f), *_notes(f)]))
     return "\n\n".join(blocks)
 
 

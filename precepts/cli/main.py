@@ -137,27 +137,31 @@ def _print_diff(outcome: Outcome) -> None:
     sys.stdout.writelines(diff)
 
 
+_MACHINE_FORMATS = {
+    "json": formats.to_json,
+    "sarif": formats.to_sarif,
+    "github": formats.to_github,
+}
+
+
 def _render(args: argparse.Namespace, reports: list[formats.FileReport], unsafe: bool) -> None:
     fmt = args.output_format
     if args.statistics:
         print(formats.statistics(reports, as_json=fmt == "json"))
         return
-    if fmt == "json":
-        print(formats.to_json(reports))
-    elif fmt == "sarif":
-        print(formats.to_sarif(reports))
-    elif fmt == "github":
-        text = formats.to_github(reports)
-        if text:
+    machine = _MACHINE_FORMATS.get(fmt)
+    if machine is not None:
+        text = machine(reports)
+        if text or fmt != "github":
             print(text)
-    else:
-        render = formats.to_full if fmt == "full" else formats.to_concise
-        text = render(reports, unsafe)
-        if text:
-            print(text)
-        closing = formats.summary(reports, unsafe, args.fix)
-        if closing and not args.quiet:
-            print(("\n" if text else "") + closing)
+        return
+    render = formats.to_full if fmt == "full" else formats.to_concise
+    text = render(reports, unsafe)
+    if text:
+        print(text)
+    closing = formats.summary(reports, unsafe, args.fix)
+    if closing and not args.quiet:
+        print(("\n" if text else "") + closing)
 
 
 def _jobs_for(args: argparse.Namespace, resolver: SettingsResolver) -> list[Job]:
