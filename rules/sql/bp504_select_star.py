@@ -1,0 +1,81 @@
+"""BP504 select-star: ``SELECT *`` in SQL text."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from precepts.rule import Example, Rule
+from precepts.rules.sql._sqltext import select_star, sql_text, sql_tokens, string_range
+
+
+class SelectStar(Rule):
+    """Flags queries that select every column."""
+
+    code = "BP504"
+    name = "select-star"
+    family = "sql"
+    section = "Query Optimization"
+    message = "`SELECT *`: name the columns the code uses"
+    summary = (
+        "`SELECT *` (and `SELECT t.*`) in SQL text: strings passed to `text()`, "
+        "`execute()`, `read_sql()` and the like, and strings anywhere else that are SQL "
+        "statements (not messages, docstrings or help texts)."
+    )
+    why = (
+        "`SELECT *` reads and ships every column, including large ones the code never "
+        "uses, prevents index-only scans, and silently changes what the code receives when "
+        "a column is added, dropped or reordered."
+    )
+    leaves_alone = (
+        "`COUNT(*)` and other `*` arguments, `EXISTS (SELECT * ...)` (the planner ignores "
+        "that select list), prose that merely mentions `SELECT *`, docstrings and strings "
+        "passed to logging, `print` or exceptions."
+    )
+    bad = (
+        Example(
+            "from sqlalchemy import text\n"
+            "from sqlalchemy.orm import Session\n"
+            "\n"
+            "\n"
+            "def list_users(session: Session) -> list:\n"
+            '    """Return every user row."""\n'
+            '    return list(session.execute(text("SELECT * FROM users")))\n',
+            line=7,
+        ),
+    )
+    good = (
+        Example(
+            "from sqlalchemy import text\n"
+            "from sqlalchemy.orm import Session\n"
+            "\n"
+            "\n"
+            "def list_users(session: Session) -> list:\n"
+            '    """Return the id and email of every user."""\n'
+            '    return list(session.execute(text("SELECT id, email FROM users")))\n'
+            "\n"
+            "\n"
+            "def count_users(session: Session) -> int:\n"
+            '    """Count the users."""\n'
+            '    return session.execute(text("SELECT COUNT(*) FROM users")).scalar_one()\n'
+        ),
+    )
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        """Check a string literal."""
+        if "*" in node.value:
+            self._check(node)
+
+    def visit_FormattedString(self, node: cst.FormattedString) -> None:
+        """Check an f-string's literal text."""
+        self._check(node)
+
+    def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
+        """Check an implicitly concatenated string as a whole."""
+        self._check(node)
+
+    def _check(self, node: cst.BaseExpression) -> None:
+        text = sql_text(node, self.context)
+        if text is None or "*" not in text:
+            return
+        for star in select_star(sql_tokens(text)):
+            self.report(string_range(self.context, node, star.start, star.end))

@@ -1,0 +1,185 @@
+"""BP501 sql-injection: sinks, variables, standalone builds, allow-lists and the fix."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import check, fix_all
+
+HEADER = "from sqlalchemy import text\n\n\n"
+
+
+def _bp501(code: str) -> list[tuple[int, str]]:
+    result = check(code, select=["BP501"])
+    assert not result.errors, [e.trace for e in result.errors]
+    return [(f.range.start.line + 1, f.message) for f in result.findings]
+
+
+def _fn(body: str, params: str = "session, email, user_id, table, col, sort, ids") -> str:
+    indented = "".join(f"    {line}\n" for line in body.splitlines())
+    return f"{HEADER}def run({params}):\n{indented}"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "session.execute(text(f\"SELECT id FROM users WHERE email = '{email}'\"))",
+        'session.execute(text("SELECT id FROM users WHERE id = " + user_id))',
+        'session.execute(text("SELECT id FROM users WHERE id = %s" % user_id))',
+        'session.execute(text("SELECT id FROM users WHERE id = {}".format(user_id)))',
+        "cursor.execute(f\"DELETE FROM users WHERE email = '{email}'\")",
+        'cursor.executemany(f"INSERT INTO {table} (a) VALUES (%s)", rows)',
+        'conn.exec_driver_sql(f"SELECT id FROM {table}")',
+        "await conn.fetchrow(f\"SELECT id FROM users WHERE email = '{email}'\")",
+        'await database.fetch_all(query=f"SELECT id FROM {table}")',
+        'pd.read_sql(f"SELECT id FROM {table}", conn)',
+        'pd.read_sql_query(sql=f"SELECT id FROM {table}", con=conn)',
+        'session.execute(text(f"SELECT id FROM users ORDER BY {sort}"))',
+        'await session.execute(text(f"SELECT id FROM users ORDER BY {sort}"))',
+        "session.execute(text(f\"SELECT id FROM users WHERE name LIKE '%{email}%'\"))",
+    ],
+)
+def test_flags_sql_built_at_a_sink(body: str) -> None:
+    assert [line for line, _ in _bp501(_fn(body))] == [5]
+
+
+def test_flags_sql_built_in_a_variable_then_executed() -> None:
+    code = _fn('query = f"SELECT id FROM {table}"\nreturn session.execute(text(query))')
+    found = _bp501(code)
+    assert [line for line, _ in found] == [6]
+    assert "through `query`" in found[0][1]
+
+
+def test_flags_augmented_sql() -> None:
+    code = _fn(
+        'query = "SELECT id FROM users WHERE 1 = 1"\n'
+        'query += " AND id = " + user_id\n'
+        "return cursor.execute(query)"
+    )
+    assert [line for line, _ in _bp501(code)] == [7]
+
+
+def test_flags_a_standalone_sql_fstring_with_a_value_hole() -> None:
+    code = "query = f\"SELECT * FROM users WHERE email LIKE '%{search_term}%'\"\n"
+    assert [line for line, _ in _bp501(code)] == [1]
+
+
+def test_standalone_and_sink_report_once() -> None:
+    code = "query = f\"SELECT * FROM users WHERE email = '{email}'\"\nresults = db.execute(query)\n"
+    assert [line for line, _ in _bp501(code)] == [1]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'session.execute(text("SELECT id FROM users WHERE email = :email"), {"email": email})',
+        'cursor.execute("SELECT id FROM users WHERE email = %s", (email,))',
+        'cursor.execute("SELECT id FROM users WHERE email = ?", [email])',
+        'session.execute(text(f"SELECT id FROM {TABLE}"))',
+        'session.execute(text(f"SELECT id FROM {User.__tablename__}"))',
+        'session.execute(text(f"SELECT id FROM {settings.SCHEMA}.users"))',
+        'session.execute(text(f"SELECT id FROM users LIMIT {int(limit)}"))',
+        'session.execute(text(f"SELECT id FROM users ORDER BY {SORTABLE[sort]}"))',
+        "session.execute(text(f\"SELECT id FROM users ORDER BY {({'a': 'a'})[sort]}\"))",
+        'order = "ASC" if asc else "DESC"\n'
+        'session.execute(text(f"SELECT id FROM t ORDER BY id {order}"))',
+        "if col not in ALLOWED:\n    raise ValueError(col)\n"
+        'session.execute(text(f"SELECT {col} FROM t"))',
+        'assert col in {"a", "b"}\nsession.execute(text(f"SELECT {col} FROM t"))',
+        'for col in ("a", "b"):\n    session.execute(text(f"SELECT {col} FROM t"))',
+        'marks = ", ".join(["%s"] * len(ids))\n'
+        'cursor.execute(f"SELECT id FROM t WHERE id IN ({marks})", ids)',
+        'cursor.execute("SELECT id FROM t WHERE id IN (%s)" % ", ".join("?" for _ in ids), ids)',
+        'query = "SELECT id FROM users"\nsession.execute(text(query))',
+        'session.execute(text(f"CREATE DATABASE {quote(session, table)}"))',
+        'cursor.execute("DROP TABLE %s" % conn.dialect.identifier_preparer.quote(table))',
+        "logger.info(f\"SELECT id FROM users WHERE email = '{email}'\")",
+        "raise ValueError(f\"UPDATE users SET name = '{email}' failed\")",
+        'executor.execute(f"rm -rf {table}")',
+        'message = f"Deleted {user_id} users from the list"',
+        'label = f"Select {col} from the menu"',
+        'db.query(User).filter(User.email.ilike(f"%{email}%")).all()',
+    ],
+)
+def test_leaves_alone(body: str) -> None:
+    assert _bp501(_fn(body)) == []
+
+
+def test_leaves_alone_dynamic_filters_built_from_literal_clauses() -> None:
+    code = _fn(
+        "clauses = []\n"
+        "if email:\n"
+        '    clauses.append("email = :email")\n'
+        'clauses.extend(["active", "NOT deleted"])\n'
+        'marks = ", ".join(f":id{i}" for i in range(len(ids)))\n'
+        'sql = "SELECT id FROM users WHERE " + " AND ".join(clauses)\n'
+        'sql += f" AND id IN ({marks})"\n'
+        "return session.execute(text(sql), {})"
+    )
+    assert _bp501(code) == []
+
+
+def test_flags_a_clause_list_that_takes_a_value() -> None:
+    code = _fn(
+        "clauses = []\n"
+        "clauses.append(f\"email = '{email}'\")\n"
+        'sql = "SELECT id FROM users WHERE " + " AND ".join(clauses)\n'
+        "return session.execute(text(sql))"
+    )
+    assert [line for line, _ in _bp501(code)] == [8]
+
+
+def test_a_module_level_binding_does_not_leak_into_other_statements() -> None:
+    code = (
+        'query = f"SELECT id FROM {table}"\n\n\n'
+        "def run(session):\n    session.execute(text(query))\n"
+    )
+    assert _bp501(code) == []
+
+
+def _fixed(code: str) -> str:
+    result = check(code, select=["BP501"])
+    return fix_all(code, result.findings)
+
+
+def test_fix_quoted_and_bare_holes() -> None:
+    code = _fn("session.execute(text(f\"SELECT id FROM t WHERE a = '{email}' AND b = {user.id}\"))")
+    assert _fixed(code) == _fn(
+        'session.execute(text("SELECT id FROM t WHERE a = :email AND b = :id"), '
+        '{"email": email, "id": user.id})'
+    )
+
+
+def test_fix_reuses_a_parameter_and_renames_clashes() -> None:
+    code = _fn(
+        'session.execute(text(f"SELECT id FROM t WHERE a = {x.id} OR b = {y.id} OR c = {x.id}"))'
+    )
+    assert _fixed(code) == _fn(
+        'session.execute(text("SELECT id FROM t WHERE a = :id OR b = :id_2 OR c = :id"), '
+        '{"id": x.id, "id_2": y.id})'
+    )
+
+
+def test_fix_keeps_braces_and_raw_prefix() -> None:
+    code = _fn("session.execute(text(rf\"SELECT '{{}}' FROM t WHERE a ~ '\\d' AND b = {email}\"))")
+    assert _fixed(code) == _fn(
+        "session.execute(text(r\"SELECT '{}' FROM t WHERE a ~ '\\d' AND b = :email\"), "
+        '{"email": email})'
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "session.execute(text(f\"SELECT id FROM t WHERE a LIKE '%{email}%'\"))",
+        'session.execute(text(f"SELECT id FROM {table}"))',
+        "session.execute(text(f\"SELECT id FROM t WHERE a = '{email.lower()}'\"))",
+        "session.execute(text(f\"SELECT id FROM t WHERE a = '{email!r}'\"))",
+        "session.execute(text(f\"SELECT id FROM t WHERE a = '{email}'\"), {})",
+        "cursor.execute(f\"SELECT id FROM t WHERE a = '{email}'\")",
+    ],
+)
+def test_no_fix_when_it_would_not_be_faithful(body: str) -> None:
+    result = check(_fn(body), select=["BP501"])
+    assert len(result.findings) == 1
+    assert result.findings[0].fix is None
