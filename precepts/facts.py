@@ -10,6 +10,7 @@ routers, session factories and logger names.
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -46,6 +47,7 @@ _SCOPED_SESSIONS = frozenset({"scoped_session", "async_scoped_session"})
 # Class attributes that make a class a mapped model when it also has a non-model base
 # imported from elsewhere (``class User(Base)`` with ``from app.db import Base``).
 _COLUMN_FACTORIES = frozenset({"Column", "mapped_column"})
+_BUILTIN_NAMES = frozenset(dir(builtins))
 
 
 def dotted_name(node: cst.BaseExpression | None) -> str | None:
@@ -187,40 +189,57 @@ def _nested_blocks(statement: cst.BaseStatement) -> Iterator[cst.BaseSuite]:
             yield statement.orelse.body
 
 
+def _block_lines(block: cst.BaseSuite) -> list[cst.SimpleStatementLine]:
+    if not isinstance(block, cst.IndentedBlock):
+        return []
+    return [inner for inner in block.body if isinstance(inner, cst.SimpleStatementLine)]
+
+
 def _collect_imports(statement: cst.BaseStatement, facts: ModuleFacts) -> None:
     if isinstance(statement, (cst.If, cst.Try)):
         # One level down only: ``if TYPE_CHECKING:`` and ``try: import x`` blocks.
         for block in _nested_blocks(statement):
-            if isinstance(block, cst.IndentedBlock):
-                for inner in block.body:
-                    if isinstance(inner, cst.SimpleStatementLine):
-                        _collect_imports(inner, facts)
+            for inner in _block_lines(block):
+                _collect_imports(inner, facts)
         return
     if not isinstance(statement, cst.SimpleStatementLine):
         return
     for small in statement.body:
         if isinstance(small, cst.Import):
-            for alias in small.names:
-                full = _import_alias_name(alias)
-                if full is None:
-                    continue
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    facts.imports[alias.asname.name.value] = full
-                else:
-                    head = full.split(".")[0]
-                    facts.imports.setdefault(head, head)
+            _collect_import(small, facts)
         elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-            module = dotted_name(small.module) if small.module else ""
-            dots = "." * len(small.relative)
-            for alias in small.names:
-                name = _import_alias_name(alias)
-                if name is None:
-                    continue
-                local = name
-                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                    local = alias.asname.name.value
-                prefix = f"{dots}{module}" if module else dots
-                facts.imports[local] = f"{prefix}.{name}" if prefix else name
+            _collect_import_from(small, facts)
+
+
+def _alias_local(alias: cst.ImportAlias) -> str | None:
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return None
+
+
+def _collect_import(small: cst.Import, facts: ModuleFacts) -> None:
+    for alias in small.names:
+        full = _import_alias_name(alias)
+        if full is None:
+            continue
+        local = _alias_local(alias)
+        if local is not None:
+            facts.imports[local] = full
+        else:
+            head = full.split(".")[0]
+            facts.imports.setdefault(head, head)
+
+
+def _collect_import_from(small: cst.ImportFrom, facts: ModuleFacts) -> None:
+    module = dotted_name(small.module) if small.module else ""
+    dots = "." * len(small.relative)
+    prefix = f"{dots}{module}" if module else dots
+    for alias in small.names:  # type: ignore[union-attr]
+        name = _import_alias_name(alias)
+        if name is None:
+            continue
+        local = _alias_local(alias) or name
+        facts.imports[local] = f"{prefix}.{name}" if prefix else name
 
 
 def _assignments(statement: cst.BaseStatement) -> Iterator[tuple[str, cst.BaseExpression]]:
@@ -228,12 +247,14 @@ def _assignments(statement: cst.BaseStatement) -> Iterator[tuple[str, cst.BaseEx
         return
     for small in statement.body:
         if isinstance(small, cst.Assign) and small.value is not None:
-            for target in small.targets:
-                if isinstance(target.target, cst.Name):
-                    yield target.target.value, small.value
+            targets = [t.target for t in small.targets]
         elif isinstance(small, cst.AnnAssign) and small.value is not None:
-            if isinstance(small.target, cst.Name):
-                yield small.target.value, small.value
+            targets = [small.target]
+        else:
+            continue
+        for target in targets:
+            if isinstance(target, cst.Name):
+                yield target.value, small.value  # type: ignore[misc]
 
 
 def _collect_bindings(statement: cst.BaseStatement, facts: ModuleFacts) -> None:
@@ -289,23 +310,24 @@ def _add_target_names(target: cst.BaseExpression, into: set[str]) -> None:
 def _collect_closed_in_finally(statement: cst.Try, facts: ModuleFacts) -> None:
     if statement.finalbody is None:
         return
-    body = statement.finalbody.body
-    if not isinstance(body, cst.IndentedBlock):
-        return
-    for inner in body.body:
-        if not isinstance(inner, cst.SimpleStatementLine):
-            continue
+    for inner in _block_lines(statement.finalbody.body):
         for small in inner.body:
-            value = small.value if isinstance(small, cst.Expr) else None
-            if isinstance(value, cst.Await):
-                value = value.expression
-            if (
-                isinstance(value, cst.Call)
-                and isinstance(value.func, cst.Attribute)
-                and value.func.attr.value in {"close", "remove"}
-                and isinstance(value.func.value, cst.Name)
-            ):
-                facts.closed_in_finally.add(value.func.value.value)
+            name = _closed_name(small)
+            if name is not None:
+                facts.closed_in_finally.add(name)
+
+
+def _closed_name(small: cst.BaseSmallStatement) -> str | None:
+    """``x.close()`` / ``await x.close()`` / ``x.remove()`` → ``x``."""
+    value = small.value if isinstance(small, cst.Expr) else None
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if not isinstance(value, cst.Call) or not isinstance(value.func, cst.Attribute):
+        return None
+    receiver = value.func.value
+    if value.func.attr.value in {"close", "remove"} and isinstance(receiver, cst.Name):
+        return receiver.value
+    return None
 
 
 def _annotation_is_mapped(annotation: cst.BaseExpression) -> bool:
@@ -324,7 +346,15 @@ def _class_attributes(node: cst.ClassDef) -> Iterator[cst.BaseSmallStatement]:
             yield from statement.body
 
 
-def _is_typed_model(node: cst.ClassDef) -> bool:
+def is_typed_model(node: cst.ClassDef) -> bool:
+    """Tell whether a model class declares columns with ``Mapped[...]``/``mapped_column``.
+
+    Args:
+        node: The class definition.
+
+    Returns:
+        True for a typed (2.0-style) model body.
+    """
     for small in _class_attributes(node):
         if isinstance(small, cst.AnnAssign) and _annotation_is_mapped(small.annotation.annotation):
             return True
@@ -339,19 +369,24 @@ def _is_typed_model(node: cst.ClassDef) -> bool:
 def _looks_mapped(node: cst.ClassDef) -> bool:
     """Tell whether a class body declares a table: ``__tablename__`` or column attributes."""
     for small in _class_attributes(node):
-        if isinstance(small, (cst.Assign, cst.AnnAssign)):
-            if isinstance(small, cst.Assign):
-                targets = [t.target for t in small.targets]
-            else:
-                targets = [small.target]
-            if any(isinstance(t, cst.Name) and t.value == "__tablename__" for t in targets):
-                return True
-            value = small.value
-            if isinstance(value, cst.Call):
-                called = dotted_name(value.func)
-                if called and called.rsplit(".", 1)[-1] in _COLUMN_FACTORIES:
-                    return True
+        if isinstance(small, cst.Assign):
+            targets = [t.target for t in small.targets]
+        elif isinstance(small, cst.AnnAssign):
+            targets = [small.target]
+        else:
+            continue
+        if any(isinstance(t, cst.Name) and t.value == "__tablename__" for t in targets):
+            return True
+        if _is_column_call(small.value):
+            return True
     return False
+
+
+def _is_column_call(value: cst.BaseExpression | None) -> bool:
+    if not isinstance(value, cst.Call):
+        return False
+    called = dotted_name(value.func)
+    return bool(called) and called.rsplit(".", 1)[-1] in _COLUMN_FACTORIES  # type: ignore[union-attr]
 
 
 def _collect_class(statement: cst.BaseStatement, facts: ModuleFacts) -> None:
@@ -360,29 +395,41 @@ def _collect_class(statement: cst.BaseStatement, facts: ModuleFacts) -> None:
     name = statement.name.value
     foreign_base = False
     for arg in statement.bases:
-        base = facts.qualify(arg.value)
-        if base is None:
-            continue
-        short = base.rsplit(".", 1)[-1]
-        if base in _DECLARATIVE_BASES or short in {"DeclarativeBase", "DeclarativeBaseNoMeta"}:
+        kind = _base_kind(arg.value, facts)
+        if kind == "declarative":
             facts.declarative_bases.add(name)
             return
-        written = dotted_name(arg.value) or ""
-        head = written.split(".", 1)[0]
-        if (
-            short in facts.declarative_bases
-            or short in facts.models
-            or (short == "Model" and head in facts.flask_dbs)
-        ):
-            parent = facts.models.get(short)
-            typed = _is_typed_model(statement) or bool(parent and parent.typed)
+        if kind == "model":
+            parent = facts.models.get(dotted_name(arg.value).rsplit(".", 1)[-1])  # type: ignore[union-attr]
+            typed = is_typed_model(statement) or bool(parent and parent.typed)
             facts.models[name] = ModelInfo(name, typed, statement)
             return
-        # A base imported from another module (``from app.db import Base``) or a
-        # Flask-SQLAlchemy ``db.Model`` of an imported ``db``: decided by the body below.
-        foreign_base = foreign_base or head in facts.imports
+        foreign_base = foreign_base or kind == "foreign"
     if foreign_base and _looks_mapped(statement):
-        facts.models[name] = ModelInfo(name, _is_typed_model(statement), statement)
+        facts.models[name] = ModelInfo(name, is_typed_model(statement), statement)
+
+
+def _base_kind(base: cst.BaseExpression, facts: ModuleFacts) -> str | None:
+    """Classify a base class: ``declarative`` base, a ``model``, ``foreign`` or None.
+
+    A ``foreign`` base is imported from another module (``from app.db import Base``), a
+    Flask-SQLAlchemy ``db.Model`` of an imported ``db``, or defined nowhere (a snippet,
+    a star import): the class body decides then.
+    """
+    qualified = facts.qualify(base)
+    if qualified is None:
+        return None
+    short = qualified.rsplit(".", 1)[-1]
+    if qualified in _DECLARATIVE_BASES or short in {"DeclarativeBase", "DeclarativeBaseNoMeta"}:
+        return "declarative"
+    head = (dotted_name(base) or "").split(".", 1)[0]
+    if short in facts.declarative_bases or short in facts.models:
+        return "model"
+    if short == "Model" and head in facts.flask_dbs:
+        return "model"
+    if head in facts.imports or (head not in facts.defined and head not in _BUILTIN_NAMES):
+        return "foreign"
+    return None
 
 
 def compute_facts(module: cst.Module) -> ModuleFacts:

@@ -1,0 +1,359 @@
+"""Facts about classes defined in other modules of the workspace, found with jedi.
+
+Some rules must know what an imported name is (``from app.models import User``: is
+``User`` a SQLAlchemy model, and is it typed with ``Mapped[...]``?). This module answers
+with jedi, which reads source with parso and never imports or executes project code
+(``load_unsafe_extensions=False`` also keeps it from loading the project's compiled
+extensions). It is a small service independent of rules, shared by the engine's rules
+and the language server:
+
+* one ``jedi.Project`` per project root (the nearest directory above the file holding
+  ``pyproject.toml`` or ``.git``);
+* answers are cached per file and modification time: jedi's answer per importing file,
+  the parsed defining module per defining file, so a warm lookup costs two dictionary
+  accesses and an edit of either file is seen;
+* jedi is not thread-safe, so every call into it holds one lock;
+* it is lazy: nothing is imported or computed until a rule asks, and rules ask only
+  when a name used like a model cannot be decided from the module itself.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import libcst as cst
+
+from precepts.facts import ModuleFacts, compute_facts, dotted_name, is_typed_model
+
+if TYPE_CHECKING:
+    import jedi
+
+_ROOT_MARKERS = ("pyproject.toml", ".git")
+_MAX_DEPTH = 6  # base-class chains followed across modules
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    """What is known about a class defined in a project module.
+
+    Attributes:
+        name: The class name where it is defined.
+        path: The file that defines it.
+        line: Its 1-based line there.
+        is_model: True for a SQLAlchemy mapped class.
+        typed: True when the model declares its columns with ``Mapped[...]`` /
+            ``mapped_column`` (static type checkers then see real types).
+        is_declarative_base: True for a declarative base (``Base``) rather than a model.
+    """
+
+    name: str
+    path: Path
+    line: int
+    is_model: bool
+    typed: bool
+    is_declarative_base: bool = False
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A module read from disk.
+
+    Attributes:
+        facts: Its module facts.
+        module: Its libcst tree.
+        text: Its source text.
+    """
+
+    facts: ModuleFacts
+    module: cst.Module
+    text: str
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def split_qualified(qualified: str) -> tuple[str, str] | None:
+    """Split ``pkg.mod.Name`` / ``.mod.Name`` / ``..Name`` into module and name.
+
+    Args:
+        qualified: A qualified name as :attr:`precepts.facts.ModuleFacts.imports` gives it.
+
+    Returns:
+        ``(module, name)`` ready for ``from module import name``, or None.
+    """
+    stripped = qualified.lstrip(".")
+    dots = qualified[: len(qualified) - len(stripped)]
+    if "." in stripped:
+        module, _, name = stripped.rpartition(".")
+        return f"{dots}{module}", name
+    if dots:
+        # ``from . import User`` is recorded as ``..User``: the last dot is the separator.
+        return dots[:-1] or ".", stripped
+    return None
+
+
+class CrossFile:
+    """Finds class definitions across the project with jedi, lazily and cached."""
+
+    def __init__(self) -> None:
+        """Create an empty service (nothing is loaded until the first question)."""
+        self._lock = threading.RLock()
+        self._projects: dict[Path, jedi.Project] = {}
+        self._roots: dict[Path, Path | None] = {}
+        self._packages: dict[tuple[Path, str], bool] = {}
+        self._facts: dict[tuple[Path, int], Parsed | None] = {}
+        self._gotos: dict[tuple[Path, int, str], tuple[Path, str] | None] = {}
+
+    # -- project layout -------------------------------------------------------------
+
+    def project_root(self, path: str | Path) -> Path | None:
+        """Return the nearest directory above ``path`` with ``pyproject.toml`` or ``.git``.
+
+        Args:
+            path: A file of the project (it need not exist yet).
+
+        Returns:
+            The root, or None outside any project.
+        """
+        start = Path(path).resolve().parent
+        with self._lock:
+            if start in self._roots:
+                return self._roots[start]
+            found = None
+            for directory in (start, *start.parents):
+                if any((directory / marker).exists() for marker in _ROOT_MARKERS):
+                    found = directory
+                    break
+            self._roots[start] = found
+            return found
+
+    def is_project_module(self, path: str | Path, qualified: str) -> bool:
+        """Tell whether an import target is a module of the project (not a library).
+
+        Relative imports always are; an absolute one is when its top package is a
+        directory or module at the project root, under ``src/``, or beside the file.
+
+        Args:
+            path: The importing file.
+            qualified: The imported name (``app.models.User``, ``.models.User``).
+
+        Returns:
+            True for a project module.
+        """
+        if qualified.startswith("."):
+            return True
+        root = self.project_root(path)
+        if root is None:
+            return False
+        top = qualified.split(".", 1)[0]
+        key = (root, top)
+        with self._lock:
+            cached = self._packages.get(key)
+        if cached is not None:
+            return cached
+        here = Path(path).resolve().parent
+        places = (root, root / "src", here)
+        found = any((p / top).is_dir() or (p / f"{top}.py").is_file() for p in places)
+        with self._lock:
+            self._packages[key] = found
+        return found
+
+    def _project(self, root: Path) -> jedi.Project:
+        import jedi  # lazy: jedi costs ~0.1 s to import
+
+        project = self._projects.get(root)
+        if project is None:
+            extra = [str(root / "src")] if (root / "src").is_dir() else []
+            project = jedi.Project(root, added_sys_path=extra, load_unsafe_extensions=False)
+            self._projects[root] = project
+        return project
+
+    # -- parsed modules -------------------------------------------------------------
+
+    def module_facts(self, path: Path) -> Parsed | None:
+        """Parse a module from disk (cached per modification time) and compute its facts.
+
+        Args:
+            path: A Python file.
+
+        Returns:
+            Its facts, tree and text, or None when it cannot be read or parsed.
+        """
+        key = (path, _mtime(path))
+        with self._lock:
+            if key in self._facts:
+                return self._facts[key]
+        try:
+            text = path.read_bytes().decode("utf-8")
+            module = cst.parse_module(text)
+        except (OSError, cst.ParserSyntaxError, UnicodeDecodeError, RecursionError):
+            result = None
+        else:
+            result = Parsed(compute_facts(module), module, text)
+        with self._lock:
+            self._facts[key] = result
+        return result
+
+    # -- classes --------------------------------------------------------------------
+
+    def find_class(
+        self, path: str | Path, name: str, qualified: str | None = None, _depth: int = 0
+    ) -> ClassInfo | None:
+        """Find the class that ``name`` refers to in the module at ``path``.
+
+        Args:
+            path: The file that uses the name.
+            name: The name as used there (``User``).
+            qualified: What the name is imported as (``app.models.User``); read from the
+                file on disk when omitted.
+            _depth: Recursion guard for base classes in other modules.
+
+        Returns:
+            The class info, or None when the name is not a class of the project.
+        """
+        path = Path(path).resolve()
+        if qualified is None:
+            parsed = self.module_facts(path)
+            if parsed is None:
+                return None
+            facts = parsed.facts
+            local = _local_class(path, parsed, name)
+            if local is not None or name not in facts.imports:
+                return local
+            qualified = facts.imports[name]
+        if not self.is_project_module(path, qualified) or _depth >= _MAX_DEPTH:
+            return None
+        definition = self._goto(path, qualified)
+        if definition is None:
+            return None
+        # Described afresh each time from the defining module's facts, which are cached
+        # per modification time: an edit there is seen without re-asking jedi.
+        def_path, def_name = definition
+        return self._describe(def_path, def_name, _depth)
+
+    def _goto(self, path: Path, qualified: str) -> tuple[Path, str] | None:
+        key = (path, _mtime(path), qualified)
+        with self._lock:
+            if key in self._gotos:
+                return self._gotos[key]
+        found = self._ask_jedi(path, qualified)
+        with self._lock:
+            self._gotos[key] = found
+        return found
+
+    def _ask_jedi(self, path: Path, qualified: str) -> tuple[Path, str] | None:
+        parts = split_qualified(qualified)
+        root = self.project_root(path)
+        if parts is None or root is None:
+            return None
+        module, name = parts
+        # A two-line script instead of the real file: the answer does not depend on the
+        # editor buffer, and the script is trivial to parse.
+        code = f"from {module} import {name}\n{name}\n"
+        with self._lock:
+            import jedi
+
+            try:
+                script = jedi.Script(code, path=path, project=self._project(root))
+                names = script.goto(2, 0, follow_imports=True)
+            except (
+                AttributeError,
+                KeyError,
+                IndexError,
+                LookupError,
+                OSError,
+                RecursionError,
+                TypeError,
+                ValueError,
+            ):
+                # jedi raises internal errors on odd code; no answer is a safe answer
+                return None
+        for found in names:
+            module_path = found.module_path
+            if module_path is not None and found.type in {"class", "statement"}:
+                return Path(module_path), found.name
+        return None
+
+    def _describe(self, path: Path, name: str, depth: int) -> ClassInfo | None:
+        parsed = self.module_facts(path)
+        if parsed is None:
+            return None
+        facts, module = parsed.facts, parsed.module
+        local = _local_class(path, parsed, name)
+        if local is None or local.is_model or local.is_declarative_base:
+            return local
+        # A class whose base is imported (``class User(Base)`` with ``Base`` from
+        # another module, or a model subclassing another module's model).
+        node = _class_node(module, name)
+        if node is None:
+            return local
+        for arg in node.bases:
+            base = dotted_name(arg.value)
+            head = base.split(".", 1)[0] if base else ""
+            if head not in facts.imports:
+                continue
+            parent = self.find_class(path, head, facts.qualify(arg.value), depth + 1)
+            if parent is not None and (parent.is_model or parent.is_declarative_base):
+                typed = is_typed_model(node) or (parent.is_model and parent.typed)
+                return ClassInfo(name, path, local.line, True, typed)
+        return local
+
+    def clear(self) -> None:
+        """Forget every cached answer and project (for tests and workspace changes)."""
+        with self._lock:
+            self._projects.clear()
+            self._roots.clear()
+            self._packages.clear()
+            self._facts.clear()
+            self._gotos.clear()
+
+
+def _class_node(module: cst.Module, name: str) -> cst.ClassDef | None:
+    for statement in module.body:
+        if isinstance(statement, cst.ClassDef) and statement.name.value == name:
+            return statement
+    return None
+
+
+def _line_of(text: str, name: str) -> int:
+    """Return the 1-based line of ``class name`` / ``name = ...`` at the top level (0: none)."""
+    escaped = re.escape(name)
+    match = re.search(rf"(?m)^(?:class\s+{escaped}\b|{escaped}\s*[:=])", text)
+    return text.count("\n", 0, match.start()) + 1 if match else 0
+
+
+def _local_class(path: Path, parsed: Parsed, name: str) -> ClassInfo | None:
+    facts, text = parsed.facts, parsed.text
+    if name in facts.declarative_bases:
+        return ClassInfo(name, path, _line_of(text, name), False, False, True)
+    model = facts.models.get(name)
+    if model is not None:
+        return ClassInfo(name, path, _line_of(text, name), True, model.typed)
+    if _class_node(parsed.module, name) is None:
+        return None
+    return ClassInfo(name, path, _line_of(text, name), False, False)
+
+
+_default: CrossFile | None = None
+_default_lock = threading.Lock()
+
+
+def default_service() -> CrossFile:
+    """Return the process-wide service (created on first use).
+
+    Returns:
+        The shared :class:`CrossFile`.
+    """
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = CrossFile()
+        return _default
