@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any
 
@@ -11,7 +12,7 @@ import libcst as cst
 
 from precepts.facts import ModuleFacts, compute_facts
 from precepts.findings import Range
-from precepts.positions import PositionResolver
+from precepts.positions import PositionResolver, Positions
 from precepts.text import LineIndex
 
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
@@ -47,8 +48,9 @@ class RuleContext:
         path: str,
         text: str,
         module: cst.Module,
-        ast_module: ast.Module,
-        positions: PositionResolver | None = None,
+        ast_module: ast.Module | Callable[[], ast.Module],
+        positions: Positions | None = None,
+        facts: ModuleFacts | None = None,
     ) -> None:
         """Create the context.
 
@@ -56,17 +58,32 @@ class RuleContext:
             path: The file's path.
             text: Its text.
             module: The parsed libcst module.
-            ast_module: The parsed ``ast`` module.
+            ast_module: The parsed ``ast`` module, or a function that parses it on first
+                use (the language server parses it only when a rule asks).
             positions: A resolver to share (one is made when omitted).
+            facts: Module facts already computed (computed on first use when omitted).
         """
         self.path = path
         self.text = text
         self.module = module
-        self.ast_module = ast_module
+        self._ast_module = ast_module
         self.ancestors: list[cst.CSTNode] = []
+        self.current_node: cst.CSTNode | None = None  # the node whose handlers are running
         self.current_statement = -1
         self.metadata: dict[Any, Any] = {}
-        self.positions = positions or PositionResolver(module)
+        self.paths: dict[int, tuple[cst.CSTNode, ...]] = {}
+        self.positions: Positions = positions or PositionResolver(
+            module, self.paths, lambda: self.ast_module
+        )
+        if facts is not None:
+            self.__dict__["facts"] = facts
+
+    @property
+    def ast_module(self) -> ast.Module:
+        """The ``ast`` tree of the same text (parsed on first use when given lazily)."""
+        if not isinstance(self._ast_module, ast.Module):
+            self._ast_module = self._ast_module()
+        return self._ast_module
 
     @cached_property
     def facts(self) -> ModuleFacts:
@@ -97,7 +114,20 @@ class RuleContext:
         Returns:
             Its range.
         """
+        if self.ancestors and isinstance(self.positions, PositionResolver):
+            # During a visit the walker's stack leads to (or above) the node.
+            return self.positions.range_of(node, self.current_statement, self.walker_path())
         return self.positions.range_of(node, self.current_statement)
+
+    def walker_path(self) -> tuple[cst.CSTNode, ...]:
+        """Return the nodes from the module down to the one whose handlers are running.
+
+        Returns:
+            The path (empty outside a traversal).
+        """
+        if self.current_node is None or not self.ancestors:
+            return tuple(self.ancestors)
+        return (*self.ancestors, self.current_node)
 
     def code_for(self, node: cst.CSTNode) -> str:
         """Render a node with the module's indentation and newline conventions.

@@ -13,7 +13,7 @@ import ast
 import io
 import tokenize
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -143,11 +143,25 @@ def decode(data: bytes) -> tuple[str | None, str | None]:
         return None, f"the file is not valid {name} text (byte {error.start}, line {line})"
 
 
-def _engine_finding(
+def engine_finding(
     code: str, message: str, where: Range, severities: Mapping[str, Severity]
 ) -> Finding:
+    """Build a finding of the engine's own codes (BP000, BP001).
+
+    Args:
+        code: The code.
+        message: The message.
+        where: Its range.
+        severities: Configured severities (the rule's default otherwise).
+
+    Returns:
+        The finding.
+    """
     rule = all_rules()[code]
     return Finding(code, rule.name, message, severities.get(code, rule.severity), where)
+
+
+_engine_finding = engine_finding
 
 
 def syntax_error_range(error: SyntaxError, lines: Sequence[str]) -> Range:
@@ -191,9 +205,19 @@ def parse_error(text: str) -> tuple[str, Range] | None:
     return None
 
 
-def _pending_to_finding(
+def pending_to_finding(
     pending: PendingFinding, context: RuleContext, severity: Severity
 ) -> Finding:
+    """Turn what a rule reported into a finding: positions, related locations, fix.
+
+    Args:
+        pending: The rule's report.
+        context: The module's context (its positions resolve the nodes).
+        severity: The rule's effective severity.
+
+    Returns:
+        The finding.
+    """
     rule = pending.rule
     where = pending.where
     where_range = (
@@ -223,6 +247,48 @@ def _pending_to_finding(
         fix,
         pending.data,
     )
+
+
+_pending_to_finding = pending_to_finding
+
+
+def unused_noqa_findings(
+    directives: noqa.NoqaMap, ruleset: RuleSet, line_text: Callable[[int], str]
+) -> list[Finding]:
+    """Report the ``# noqa`` codes that silenced nothing (BP001), with their fixes.
+
+    Args:
+        directives: The file's directives, after :func:`precepts.noqa.apply`.
+        ruleset: The rules that ran.
+        line_text: Returns the text of a 0-based line.
+
+    Returns:
+        One finding per directive with unused codes.
+    """
+    found = []
+    checked = ruleset.codes - {UNUSED_NOQA}
+    for directive, stale in noqa.unused(directives, checked, all_rules()):
+        text = line_text(directive.line)
+        where, content = noqa.removal(directive, stale, text)
+        fix = Fix(
+            f"Remove unused `noqa` code{'s' if len(stale) > 1 else ''} {', '.join(stale)}",
+            (TextEdit(where, content),),
+            Applicability.SAFE,
+        )
+        comment = Range.of(directive.line, directive.column, directive.line, len(text))
+        message = f"Unused `noqa` directive (silences nothing: {', '.join(stale)})"
+        found.append(
+            Finding(
+                UNUSED_NOQA,
+                "unused-noqa",
+                message,
+                ruleset.severities.get(UNUSED_NOQA, Severity.WARNING),
+                comment,
+                (),
+                fix,
+            )
+        )
+    return found
 
 
 class Checker:
@@ -354,30 +420,7 @@ class Checker:
         return result
 
     def _unused_noqa(self, directives: noqa.NoqaMap, context: RuleContext) -> list[Finding]:
-        found = []
-        checked = self.ruleset.codes - {UNUSED_NOQA}
-        for directive, stale in noqa.unused(directives, checked, all_rules()):
-            line_text = context.lines.line_text(directive.line)
-            where, content = noqa.removal(directive, stale, line_text)
-            fix = Fix(
-                f"Remove unused `noqa` code{'s' if len(stale) > 1 else ''} {', '.join(stale)}",
-                (TextEdit(where, content),),
-                Applicability.SAFE,
-            )
-            comment = Range.of(directive.line, directive.column, directive.line, len(line_text))
-            message = f"Unused `noqa` directive (silences nothing: {', '.join(stale)})"
-            found.append(
-                Finding(
-                    UNUSED_NOQA,
-                    "unused-noqa",
-                    message,
-                    self.ruleset.severities.get(UNUSED_NOQA, Severity.WARNING),
-                    comment,
-                    (),
-                    fix,
-                )
-            )
-        return found
+        return unused_noqa_findings(directives, self.ruleset, context.lines.line_text)
 
 
 def check_text(source: str | bytes, path: str, settings: Settings | None = None) -> CheckResult:

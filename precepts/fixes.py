@@ -82,9 +82,9 @@ def _parses(text: str) -> bool:
 def fix_parses(context: RuleContext, fix: Fix) -> bool:
     """Tell whether the file still parses with ``fix`` applied.
 
-    Only the top-level statement(s) the edits touch are re-parsed (top-level statements
-    start at column 0, so they parse on their own); the whole file is parsed only when
-    that region does not.
+    Only the innermost statement holding every edit is re-parsed (dedented to column 0;
+    the ``ast`` tree, already built, finds it): a statement that parses on its own still
+    parses in place. The whole file is parsed only when that region does not.
 
     Args:
         context: The module's context.
@@ -96,15 +96,11 @@ def fix_parses(context: RuleContext, fix: Fix) -> bool:
     lines = context.lines
     first_line = min(e.range.start.line for e in fix.edits)
     last_line = max(e.range.end.line for e in fix.edits)
-    positions = context.positions
-    first_stmt = positions.statement_index_of(first_line)
-    last_stmt = positions.statement_index_of(last_line)
-    if first_stmt >= 0 and last_stmt >= 0:
-        start_line = positions.statement_span(first_stmt)[0]
-        end_line = positions.statement_span(last_stmt)[1]
-        start = lines.offset(start_line, 0)
-        end = lines.offset(end_line + 1, 0)
-        region = lines.text[start:end]
+    statement = _innermost_ast_statement(context.ast_module, first_line + 1, last_line + 1)
+    if statement is not None:
+        start_line = _first_line_of(statement) - 1
+        end_line = (statement.end_lineno or statement.lineno) - 1
+        region = lines.text[lines.offset(start_line, 0) : lines.offset(end_line + 1, 0)]
         shifted = [
             TextEdit(
                 Range.of(
@@ -117,9 +113,53 @@ def fix_parses(context: RuleContext, fix: Fix) -> bool:
             )
             for e in fix.edits
         ]
-        if _parses(apply_edits(region, shifted)):
+        if _parses(_dedented(apply_edits(region, shifted))):
             return True
     return _parses(apply_edits(lines.text, fix.edits))
+
+
+def _first_line_of(statement: ast.stmt) -> int:
+    decorators = getattr(statement, "decorator_list", None)
+    return decorators[0].lineno if decorators else statement.lineno
+
+
+def _innermost_ast_statement(tree: ast.Module, first: int, last: int) -> ast.stmt | None:
+    """Return the deepest statement whose lines (1-based) cover ``first..last``."""
+    best: ast.stmt | None = None
+    node: ast.AST = tree
+    while True:
+        for child in ast.iter_child_nodes(node):
+            if not isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
+                continue
+            start = _first_line_of(child) if isinstance(child, ast.stmt) else _case_line(child)
+            end = getattr(child, "end_lineno", None) or _last_line(child)
+            if start <= first and end >= last:
+                if isinstance(child, ast.stmt):
+                    best = child
+                node = child
+                break
+        else:
+            return best
+
+
+def _case_line(node: ast.AST) -> int:
+    pattern = getattr(node, "pattern", None)
+    return pattern.lineno if pattern is not None else node.lineno  # type: ignore[attr-defined]
+
+
+def _last_line(node: ast.AST) -> int:
+    body = getattr(node, "body", None)
+    return body[-1].end_lineno if body else 0  # type: ignore[no-any-return]
+
+
+def _dedented(text: str) -> str:
+    indent = text[: len(text) - len(text.lstrip(" \t"))]
+    if not indent:
+        return text
+    return "".join(
+        line[len(indent) :] if line.startswith(indent) else line
+        for line in text.splitlines(keepends=True)
+    )
 
 
 def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:

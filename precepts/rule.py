@@ -245,6 +245,9 @@ class Rule(cst.BatchableCSTVisitor):
             related: Secondary locations.
             data: Extra facts for front ends.
         """
+        if isinstance(where, cst.CSTNode):
+            # Where the walker stood: lets positions render only the innermost statement.
+            self.context.paths.setdefault(id(where), self.context.walker_path())
         self.pending.append(
             PendingFinding(
                 rule=self,

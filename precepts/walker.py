@@ -171,6 +171,7 @@ class Walker:
                 table[name] = [h for h in handlers if getattr(h, "__self__", None) is not rule]
 
     def _call(self, handlers: list[Handler], node: cst.CSTNode) -> None:
+        self.context.current_node = node
         for handler in handlers:
             try:
                 handler(node)
@@ -210,6 +211,68 @@ class Walker:
         except Exception as error:  # a broken rule must not stop the others
             self._fail(rule, error)
             return None
+
+    def enter(self, node: cst.CSTNode) -> None:
+        """Call the ``visit_*`` handlers of ``node`` and make it the current ancestor.
+
+        With :meth:`leave` this replays the path down to a statement that is walked on its
+        own (the language server walks one statement of a class body at a time).
+
+        Args:
+            node: The node being entered.
+        """
+        handlers = self._visit.get(type(node).__name__)
+        if handlers:
+            self._call(handlers, node)
+        self.context.ancestors.append(node)
+
+    def leave(self, node: cst.CSTNode) -> None:
+        """Undo :meth:`enter`: drop the ancestor and call the ``leave_*`` handlers.
+
+        Args:
+            node: The node being left (the one last entered).
+        """
+        self.context.ancestors.pop()
+        handlers = self._leave.get(type(node).__name__)
+        if handlers:
+            self._call(handlers, node)
+
+    def walk_split(
+        self, node: cst.CSTNode, on_child: Callable[[int, cst.CSTNode], None]
+    ) -> None:
+        """Traverse a compound statement exactly as :meth:`walk` does, except its body.
+
+        The statements of ``node.body`` (an ``IndentedBlock``) are handed to ``on_child``
+        in order, which may walk them (an ordinary traversal, statement by statement) or
+        skip them (only the statement's head is walked).
+
+        Args:
+            node: A compound statement whose ``body`` is an ``IndentedBlock``.
+            on_child: Called with (index, statement) for each body statement.
+        """
+        self.enter(node)
+        for field_name in _fields_of(type(node), self.with_trivia):
+            value = getattr(node, field_name)
+            if field_name == "body" and isinstance(value, cst.IndentedBlock):
+                self.enter(value)
+                for block_field in _fields_of(cst.IndentedBlock, self.with_trivia):
+                    if block_field == "body":
+                        for index, child in enumerate(value.body):
+                            on_child(index, child)
+                    else:
+                        self._walk_value(getattr(value, block_field))
+                self.leave(value)
+            else:
+                self._walk_value(value)
+        self.leave(node)
+
+    def _walk_value(self, value: object) -> None:
+        if isinstance(value, cst.CSTNode):
+            self.walk(value)
+        elif isinstance(value, (list, tuple)):
+            for child in value:
+                if isinstance(child, cst.CSTNode):
+                    self.walk(child)
 
     def walk(self, node: cst.CSTNode) -> None:
         """Traverse ``node`` and its children, calling the rules' handlers.

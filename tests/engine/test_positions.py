@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 import json.encoder
 import textwrap
@@ -41,9 +42,50 @@ TRICKY = textwrap.dedent(
 )
 
 
+BLOCKS = textwrap.dedent(
+    """\
+    class Outer:
+        class Inner:
+            a = 1; b = 2
+
+            @staticmethod
+            # between
+            @other
+            def m(x):
+                try:
+                    y = x; z = y
+                except ValueError as error:
+                    pass
+                except (TypeError, KeyError):
+                    pass
+                else:
+                    for i in x:
+                        continue
+                    else:
+                        while i:
+                            break
+                        else:
+                            i = 0
+                finally:
+                    with open(x) as f, open(y) as g:
+                        match f:
+                            case [a, *rest] if a:
+                                return a
+                            case _:
+                                if a: return 1
+                                elif b:
+                                    return 2
+                                elif c: return 3
+                                else:
+                                    return 4
+    """
+)
+
+
 def _sources() -> list[tuple[str, str]]:
     sources = [
         ("tricky", TRICKY),
+        ("blocks", BLOCKS),
         ("tricky-crlf", TRICKY.replace("\n", "\r\n")),
         ("no-trailing-newline", "x = 1\nif x:\n    y = 2"),
         ("only-comments", "# nothing\n\n# here\n"),
@@ -83,3 +125,63 @@ def test_statement_spans_cover_the_file():
     assert spans[0][0] == len(module.header)  # leading comments belong to the header
     for (_, last), (first, _) in zip(spans, spans[1:], strict=False):
         assert first == last + 1
+
+
+def _with_ancestors(node: cst.CSTNode, path: tuple[cst.CSTNode, ...] = ()):
+    yield node, path
+    for child in node.children:
+        yield from _with_ancestors(child, (*path, node))
+
+
+@pytest.mark.parametrize("with_ast", [True, False], ids=["ast-lines", "counted-lines"])
+@pytest.mark.parametrize(("name", "source"), _sources(), ids=[n for n, _ in _sources()])
+def test_positions_through_the_walkers_path_equal_position_provider(
+    name: str, source: str, with_ast: bool
+):
+    """Rendering only the innermost statement (pruned siblings) gives the same positions."""
+    module = cst.parse_module(source)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    tree = ast.parse(source)
+    resolver = PositionResolver(module, ast_module=(lambda: tree) if with_ast else None)
+    for node, path in _with_ancestors(module):
+        if node is module:
+            continue
+        got = resolver.range_of(node, path=path)
+        want = expected[node]
+        assert (got.start.line + 1, got.start.column, got.end.line + 1, got.end.column) == (
+            want.start.line,
+            want.start.column,
+            want.end.line,
+            want.end.column,
+        ), f"{name}: {type(node).__name__}"
+
+
+def test_a_wrong_path_falls_back_to_the_right_answer():
+    module = cst.parse_module("def f() -> None:\n    x = 1\n\n\ndef g() -> None:\n    y = 2\n")
+    resolver = PositionResolver(module)
+    f_block = module.body[0].body
+    y_statement = module.body[1].body.body[0]
+    got = resolver.range_of(y_statement, path=(module, module.body[0], f_block))
+    assert (got.start.line, got.start.column) == (5, 4)
+
+
+@pytest.mark.parametrize("source", [TRICKY, BLOCKS, TRICKY.replace("\n", "\r\n")])
+def test_each_node_alone_through_its_path(source: str):
+    """No cache to lean on: every node is placed by rendering its own innermost statement."""
+    module = cst.parse_module(source)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    tree = ast.parse(source)
+    for node, path in _with_ancestors(module):
+        if node is module:
+            continue
+        for with_ast in (True, False):
+            resolver = PositionResolver(module, ast_module=(lambda: tree) if with_ast else None)
+            for cut in (len(path), max(1, len(path) - 1)):  # full path, or one short
+                got = resolver.range_of(node, path=path[:cut])
+                want = expected[node]
+                assert (got.start.line + 1, got.start.column, got.end.line + 1, got.end.column) == (
+                    want.start.line,
+                    want.start.column,
+                    want.end.line,
+                    want.end.column,
+                ), f"{type(node).__name__} with_ast={with_ast} cut={cut}"
