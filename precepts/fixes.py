@@ -123,23 +123,29 @@ def _first_line_of(statement: ast.stmt) -> int:
     return decorators[0].lineno if decorators else statement.lineno
 
 
+def _covering_child(node: ast.AST, first: int, last: int) -> ast.AST | None:
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.stmt):
+            start = _first_line_of(child)
+        elif isinstance(child, (ast.excepthandler, ast.match_case)):
+            start = _case_line(child)
+        else:
+            continue
+        end = getattr(child, "end_lineno", None) or _last_line(child)
+        if start <= first and end >= last:
+            return child
+    return None
+
+
 def _innermost_ast_statement(tree: ast.Module, first: int, last: int) -> ast.stmt | None:
     """Return the deepest statement whose lines (1-based) cover ``first..last``."""
     best: ast.stmt | None = None
-    node: ast.AST = tree
-    while True:
-        for child in ast.iter_child_nodes(node):
-            if not isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
-                continue
-            start = _first_line_of(child) if isinstance(child, ast.stmt) else _case_line(child)
-            end = getattr(child, "end_lineno", None) or _last_line(child)
-            if start <= first and end >= last:
-                if isinstance(child, ast.stmt):
-                    best = child
-                node = child
-                break
-        else:
-            return best
+    node: ast.AST | None = _covering_child(tree, first, last)
+    while node is not None:
+        if isinstance(node, ast.stmt):
+            best = node
+        node = _covering_child(node, first, last)
+    return best
 
 
 def _case_line(node: ast.AST) -> int:

@@ -77,6 +77,8 @@ class PositionResolver:
             paths: ``id(node)`` → the node's ancestors (from the module down), as the walker
                 saw them when a rule reported the node. With a path, only the innermost
                 statement holding the node is rendered (see :meth:`_pruned_map`).
+            ast_module: Returns the ``ast`` tree of the same text; its line numbers place a
+                rendered statement without rendering what comes before it.
         """
         self.module = module
         self.paths = paths if paths is not None else {}
