@@ -17,9 +17,20 @@ from tests.helpers import REPO
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "--wheel-dir", str(out), str(REPO)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--wheel-dir",
+            str(out),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
     )
     (built,) = out.glob("precepts-*.whl")
     return built
@@ -31,9 +42,11 @@ def test_wheel_installs_only_the_precepts_package(wheel: Path):
     assert top == {"precepts", f"{wheel.name.split('-')[0]}-{wheel.name.split('-')[1]}.dist-info"}
     assert "precepts/rules/python/bp105_none_comparison.py" in names
     assert any(name.startswith("precepts/server/") for name in names)
-    entry_points = zipfile.ZipFile(wheel).read(
-        next(n for n in names if n.endswith("entry_points.txt"))
-    ).decode()
+    entry_points = (
+        zipfile.ZipFile(wheel)
+        .read(next(n for n in names if n.endswith("entry_points.txt")))
+        .decode()
+    )
     assert "precepts = precepts.cli.main:main" in entry_points
 
 
@@ -50,9 +63,17 @@ def test_type_checker_resolves_imports_in_the_checkout(tmp_path: Path):
         encoding="utf-8",
     )
     proc = subprocess.run(
-        [str(mypy), "--follow-imports=silent", "--ignore-missing-imports",
-         "--no-incremental", str(probe)],
-        cwd=REPO, capture_output=True, text=True, check=False,
+        [
+            str(mypy),
+            "--follow-imports=silent",
+            "--ignore-missing-imports",
+            "--no-incremental",
+            str(probe),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     # An unresolved import would be silently typed Any: "str" proves mypy found the rule.
     assert re.search(r'Revealed type is "(builtins\.)?str"', proc.stdout), proc.stdout + proc.stderr

@@ -18,8 +18,16 @@ def plugin_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
     target = tmp_path_factory.mktemp("site")
     subprocess.run(
         [
-            sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-            "--no-build-isolation", "--target", str(target), str(PLUGIN),
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--no-build-isolation",
+            "--target",
+            str(target),
+            str(PLUGIN),
         ],
         check=True,
         capture_output=True,
@@ -31,7 +39,11 @@ def _precepts(site: Path, *args: str, cwd: Path) -> subprocess.CompletedProcess[
     env = {**os.environ, "PYTHONPATH": str(site)}
     return subprocess.run(
         [sys.executable, "-m", "precepts", *args],
-        capture_output=True, text=True, env=env, cwd=cwd, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        check=False,
     )
 
 

@@ -26,7 +26,7 @@ EXCEPTIONS: dict[str, str] = {
         "so BP112 (module-mixes-concerns) has nothing to detect"
     ),
     "L231-good-Query Patterns": (
-        "the standard contradicts itself: this ✅ searches with `ilike(f\"%{email_pattern}%\")`, "
+        'the standard contradicts itself: this ✅ searches with `ilike(f"%{email_pattern}%")`, '
         "the leading wildcard its own ❌ 'Inefficient wildcard search' (line 258) forbids; "
         "BP203 follows the ❌ (a leading % cannot use an index) and its docs say so"
     ),
