@@ -68,7 +68,9 @@ def timed(cmd: list[str], repeat: int, cwd: Path) -> tuple[float, float, int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--packages", nargs="*", default=["fastapi", "sqlalchemy", "pydantic", "starlette"])
+    parser.add_argument(
+        "--packages", nargs="*", default=["fastapi", "sqlalchemy", "pydantic", "starlette"]
+    )
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--skip", nargs="*", default=[], help="tools to leave out (e.g. pylint)")
     args = parser.parse_args()
@@ -82,14 +84,25 @@ def main() -> None:
     # An empty config dir so that no project configuration changes what runs.
     (work / "precepts.toml").write_text('select = ["ALL"]\n', encoding="utf-8")
     paths = [str(p) for p in files]
-    precepts = tool("precepts")
+    config = ["--config", str(work / "precepts.toml")]
+    precepts, ruff, fixit, pylint = (tool(name) for name in ("precepts", "ruff", "fixit", "pylint"))
     commands: dict[str, list[str] | None] = {
         "libcst parse only": [sys.executable, "-c", PARSE_ONLY, str(listing)],
-        "precepts (all rules)": [precepts, "check", "--config", str(work / "precepts.toml"), "--no-gitignore", "--exit-zero", *paths] if precepts else None,
-        "precepts (all rules, 1 process)": [precepts, "check", "--jobs", "1", "--config", str(work / "precepts.toml"), "--exit-zero", *paths] if precepts else None,
-        "ruff --select ALL": [tool("ruff"), "check", "--no-cache", "--isolated", "--select", "ALL", "--exit-zero", *paths] if tool("ruff") else None,
-        "fixit lint": [tool("fixit"), "lint", *paths] if tool("fixit") else None,
-        "pylint": [tool("pylint"), "--jobs", "0", "--exit-zero", *paths] if tool("pylint") else None,
+        "precepts (all rules)": (
+            [precepts, "check", *config, "--no-gitignore", "--exit-zero", *paths]
+            if precepts
+            else None
+        ),
+        "precepts (all rules, 1 process)": (
+            [precepts, "check", "--jobs", "1", *config, "--exit-zero", *paths] if precepts else None
+        ),
+        "ruff --select ALL": (
+            [ruff, "check", "--no-cache", "--isolated", "--select", "ALL", "--exit-zero", *paths]
+            if ruff
+            else None
+        ),
+        "fixit lint": [fixit, "lint", *paths] if fixit else None,
+        "pylint": [pylint, "--jobs", "0", "--exit-zero", *paths] if pylint else None,
     }
     results: dict[str, float] = {}
     for name, cmd in commands.items():
@@ -99,7 +112,8 @@ def main() -> None:
         if cmd is None:
             print(f"{name:<34} not installed")
             continue
-        repeat = args.repeat if "pylint" not in name and "fixit" not in name else max(1, args.repeat // 2)
+        slow = "pylint" in name or "fixit" in name
+        repeat = max(1, args.repeat // 2) if slow else args.repeat
         median, best, _ = timed(cmd, repeat, work)
         results[name] = median
         print(f"{name:<34} median {median:8.2f} s   best {best:8.2f} s   ({repeat} runs)")
