@@ -14,13 +14,19 @@ and the language server:
   accesses and an edit of either file is seen;
 * jedi is not thread-safe, so every call into it holds one lock;
 * it is lazy: nothing is imported or computed until a rule asks, and rules ask only
-  when a name used like a model cannot be decided from the module itself.
+  when a name used like a model cannot be decided from the module itself;
+* in the language server it is *deferred* (:meth:`CrossFile.defer`): a question not
+  answered yet returns the last known answer (or None) at once and is answered on one
+  worker thread, so jedi never runs on the keystroke path; when an answer arrives,
+  :attr:`CrossFile.generation` grows and the server re-checks what asked.
 """
 
 from __future__ import annotations
 
 import re
 import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,6 +62,23 @@ class ClassInfo:
     is_model: bool
     typed: bool
     is_declarative_base: bool = False
+
+
+@dataclass(frozen=True)
+class FunctionInfo:
+    """What is known about a function defined in a project module.
+
+    Attributes:
+        name: The function name where it is defined.
+        path: The file that defines it.
+        line: Its 1-based line there.
+        returns: The code of its return annotation (``Dict[str, Any]``), or None.
+    """
+
+    name: str
+    path: Path
+    line: int
+    returns: str | None
 
 
 @dataclass(frozen=True)
@@ -111,6 +134,84 @@ class CrossFile:
         self._packages: dict[tuple[Path, str], bool] = {}
         self._facts: dict[tuple[Path, int], Parsed | None] = {}
         self._gotos: dict[tuple[Path, int, str], tuple[Path, str] | None] = {}
+        # Deferred mode (the language server): the last answer per question, questions
+        # being answered, and who to tell when an answer arrives.
+        self._latest: dict[object, object] = {}
+        self._pending: set[object] = set()
+        self._on_answer: Callable[[], None] | None = None
+        self._worker: ThreadPoolExecutor | None = None
+        #: Grows whenever a deferred answer arrives (cached findings that asked go stale).
+        self.generation = 0
+        #: Called whenever a rule asks something (the server notes which statements ask).
+        self.observer: Callable[[], None] | None = None
+
+    # -- deferred mode ----------------------------------------------------------------
+
+    def defer(self, on_answer: Callable[[], None]) -> None:
+        """Never block the caller: answer unknown questions on a worker thread.
+
+        Args:
+            on_answer: Called (on the worker thread) after each answer arrives.
+        """
+        with self._lock:
+            self._on_answer = on_answer
+            if self._worker is None:
+                self._worker = ThreadPoolExecutor(1, thread_name_prefix="precepts-jedi")
+
+    def close(self) -> None:
+        """Stop the worker thread (pending questions are dropped)."""
+        with self._lock:
+            worker, self._worker, self._on_answer = self._worker, None, None
+        if worker is not None:
+            worker.shutdown(wait=False, cancel_futures=True)
+
+    def _cached(
+        self,
+        cache: dict,  # type: ignore[type-arg]
+        key: object,
+        latest: object,
+        compute: Callable[[], object],
+    ) -> object:
+        """Return a cached answer, computing it now or (deferred) on the worker thread."""
+        with self._lock:
+            if key in cache:
+                return cache[key]
+            worker = self._worker
+            if worker is not None:
+                if key not in self._pending:
+                    self._pending.add(key)
+                    worker.submit(self._answer, cache, key, latest, compute)
+                return self._latest.get(latest)
+        value = compute()
+        with self._lock:
+            cache[key] = value
+            self._latest[latest] = value
+        return value
+
+    def _answer(
+        self,
+        cache: dict,  # type: ignore[type-arg]
+        key: object,
+        latest: object,
+        compute: Callable[[], object],
+    ) -> None:
+        try:
+            value = compute()
+        except Exception:  # a question that cannot be answered is answered with None
+            value = None
+        with self._lock:
+            cache[key] = value
+            self._latest[latest] = value
+            self._pending.discard(key)
+            self.generation += 1
+            callback = self._on_answer
+        if callback is not None:
+            callback()
+
+    def _observed(self) -> None:
+        observer = self.observer
+        if observer is not None:
+            observer()
 
     # -- project layout -------------------------------------------------------------
 
@@ -188,19 +289,18 @@ class CrossFile:
             Its facts, tree and text, or None when it cannot be read or parsed.
         """
         key = (path, _mtime(path))
-        with self._lock:
-            if key in self._facts:
-                return self._facts[key]
+        return self._cached(  # type: ignore[return-value]
+            self._facts, key, ("facts", path), lambda: self._parse_module(path)
+        )
+
+    @staticmethod
+    def _parse_module(path: Path) -> Parsed | None:
         try:
             text = path.read_bytes().decode("utf-8")
             module = cst.parse_module(text)
         except (OSError, cst.ParserSyntaxError, UnicodeDecodeError, RecursionError):
-            result = None
-        else:
-            result = Parsed(compute_facts(module), module, text)
-        with self._lock:
-            self._facts[key] = result
-        return result
+            return None
+        return Parsed(compute_facts(module), module, text)
 
     # -- classes --------------------------------------------------------------------
 
@@ -219,6 +319,8 @@ class CrossFile:
         Returns:
             The class info, or None when the name is not a class of the project.
         """
+        if _depth == 0:
+            self._observed()
         path = Path(path).resolve()
         if qualified is None:
             parsed = self.module_facts(path)
@@ -239,17 +341,59 @@ class CrossFile:
         def_path, def_name = definition
         return self._describe(def_path, def_name, _depth)
 
-    def _goto(self, path: Path, qualified: str) -> tuple[Path, str] | None:
-        key = (path, _mtime(path), qualified)
-        with self._lock:
-            if key in self._gotos:
-                return self._gotos[key]
-        found = self._ask_jedi(path, qualified)
-        with self._lock:
-            self._gotos[key] = found
-        return found
+    def _goto(
+        self, path: Path, qualified: str, kinds: frozenset[str] = frozenset({"class", "statement"})
+    ) -> tuple[Path, str] | None:
+        key = (path, _mtime(path), qualified, kinds)
+        return self._cached(  # type: ignore[return-value]
+            self._gotos,
+            key,
+            ("goto", path, qualified, kinds),
+            lambda: self._ask_jedi(path, qualified, kinds),
+        )
 
-    def _ask_jedi(self, path: Path, qualified: str) -> tuple[Path, str] | None:
+    def find_function(
+        self, path: str | Path, name: str, qualified: str | None = None
+    ) -> FunctionInfo | None:
+        """Find the function that ``name`` refers to in the module at ``path``.
+
+        This is how a rule learns what a function imported from another module returns
+        (``get_current_user`` returning ``Dict[str, Any]``), without running anything.
+
+        Args:
+            path: The file that uses the name.
+            name: The name as used there.
+            qualified: What the name is imported as; read from the file on disk when
+                omitted (a function of the same module is then found too).
+
+        Returns:
+            The function info, or None when it is not a function of the project.
+        """
+        self._observed()
+        path = Path(path).resolve()
+        if qualified is None:
+            parsed = self.module_facts(path)
+            if parsed is None:
+                return None
+            local = _local_function(path, parsed, name)
+            if local is not None or name not in parsed.facts.imports:
+                return local
+            qualified = parsed.facts.imports[name]
+        if not self.is_project_module(path, qualified):
+            return None
+        definition = self._goto(path, qualified, frozenset({"function"}))
+        if definition is None:
+            return None
+        def_path, def_name = definition
+        parsed = self.module_facts(def_path)
+        return None if parsed is None else _local_function(def_path, parsed, def_name)
+
+    def _ask_jedi(
+        self,
+        path: Path,
+        qualified: str,
+        kinds: frozenset[str] = frozenset({"class", "statement"}),
+    ) -> tuple[Path, str] | None:
         parts = split_qualified(qualified)
         root = self.project_root(path)
         if parts is None or root is None:
@@ -278,7 +422,7 @@ class CrossFile:
                 return None
         for found in names:
             module_path = found.module_path
-            if module_path is not None and found.type in {"class", "statement"}:
+            if module_path is not None and found.type in kinds:
                 return Path(module_path), found.name
         return None
 
@@ -314,12 +458,26 @@ class CrossFile:
             self._packages.clear()
             self._facts.clear()
             self._gotos.clear()
+            self._latest.clear()
+            self._pending.clear()
 
 
 def _class_node(module: cst.Module, name: str) -> cst.ClassDef | None:
     for statement in module.body:
         if isinstance(statement, cst.ClassDef) and statement.name.value == name:
             return statement
+    return None
+
+
+def _local_function(path: Path, parsed: Parsed, name: str) -> FunctionInfo | None:
+    for statement in parsed.module.body:
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == name:
+            returns = statement.returns
+            annotation = (
+                parsed.module.code_for_node(returns.annotation) if returns is not None else None
+            )
+            line = parsed.text.count("\n", 0, parsed.text.find(f"def {name}")) + 1
+            return FunctionInfo(name, path, line, annotation)
     return None
 
 

@@ -237,9 +237,7 @@ class Walker:
         if handlers:
             self._call(handlers, node)
 
-    def walk_split(
-        self, node: cst.CSTNode, on_child: Callable[[int, cst.CSTNode], None]
-    ) -> None:
+    def walk_split(self, node: cst.CSTNode, on_child: Callable[[int, cst.CSTNode], None]) -> None:  # noqa: BP101 (see the closing note: to be split up)
         """Traverse a compound statement exactly as :meth:`walk` does, except its body.
 
         The statements of ``node.body`` (an ``IndentedBlock``) are handed to ``on_child``

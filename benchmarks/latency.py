@@ -1,0 +1,336 @@
+"""Latency of the language server: didChange → publishDiagnostics, edit after edit.
+
+Drives the real servers over stdio through a scripted sequence of edits (someone typing
+new statements into functions, one keystroke per edit, and deleting others character by
+character — so half the intermediate states do not parse) on two generated modules:
+
+* a 5,000-line FastAPI/SQLAlchemy-style backend module;
+* a module holding one 1,000-line class.
+
+Each edit waits for the diagnostics of its version before the next is sent. It measures:
+
+* precepts, incremental (the default);
+* precepts with incremental checking switched off (``incremental: false``: every change is
+  a full check), on the first ``--full-edits`` edits only (it is slow);
+* ``ruff server`` with ``select = ["ALL"]`` (when ruff is installed);
+
+and prints p50 / p95 / max and the ratios, then the server's RSS with 100 open 1,000-line
+files. Run: ``python benchmarks/latency.py`` (``--edits N`` to change the count).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import backend_module, class_module  # noqa: E402
+
+PRECEPTS = [sys.executable, "-m", "precepts.server", "--log-level", "error"]
+CAPABILITIES = types.ClientCapabilities(
+    text_document=types.TextDocumentClientCapabilities(
+        synchronization=types.TextDocumentSyncClientCapabilities(did_save=True),
+        publish_diagnostics=types.PublishDiagnosticsClientCapabilities(
+            related_information=True, version_support=True, code_description_support=True
+        ),
+    ),
+    general=types.GeneralClientCapabilities(position_encodings=[types.PositionEncodingKind.Utf16]),
+)
+
+
+@dataclass
+class Edit:
+    """One keystroke (or backspace) as an LSP change."""
+
+    line: int
+    start: int
+    end: int
+    text: str
+
+
+def script(source: str, count: int, seed: int = 7) -> list[Edit]:
+    """Return ``count`` keystrokes: new statements typed into function bodies, others erased.
+
+    Args:
+        source: The module.
+        count: How many edits.
+        seed: The random seed (the script is the same for every server).
+
+    Returns:
+        The edits, to apply in order.
+    """
+    lines = source.split("\n")
+    rng = random.Random(seed)
+    bodies = [
+        i
+        for i, text in enumerate(lines)
+        if text.startswith("        ")
+        and not text.strip().startswith(('"""', "#", ")", "]"))
+        and text.strip()
+        and not text.rstrip().endswith((",", "(", "[", "{", "\\"))
+    ]
+    statements = [
+        "result = compute(value, limit=10)",
+        'logger.info("processed %s", item.id)',
+        "if item.total == None: return None",
+        "total += len(rows[0].orders)",
+    ]
+    edits: list[Edit] = []
+    inserted_lines = 0
+    while len(edits) < count:
+        line = rng.choice(bodies) + inserted_lines
+        indent = " " * (
+            len(lines[line - inserted_lines]) - len(lines[line - inserted_lines].lstrip())
+        )
+        if rng.random() < 0.6:
+            # Enter at the end of the line, then type a statement character by character.
+            end = len(lines[line - inserted_lines])
+            edits.append(Edit(line, end, end, "\n" + indent))
+            inserted_lines += 1
+            typed = rng.choice(statements)
+            for offset, char in enumerate(typed):
+                column = len(indent) + offset
+                edits.append(Edit(line + 1, column, column, char))
+            bodies = [b + 1 if b > line - inserted_lines + 1 else b for b in bodies]
+        else:
+            # Backspace a word at the end of a line, then type it again.
+            text = lines[line - inserted_lines]
+            word = text.split()[-1][-6:] if text.split() else ""
+            end = len(text)
+            for step in range(len(word)):
+                edits.append(Edit(line, end - step - 1, end - step, ""))
+            for offset, char in enumerate(word):
+                edits.append(Edit(line, end - len(word) + offset, end - len(word) + offset, char))
+    return edits[:count]
+
+
+@dataclass
+class Server:
+    """A server under test."""
+
+    name: str
+    command: list[str]
+    options: dict[str, Any] = field(default_factory=dict)
+    pid: int = 0
+
+
+class Driver:
+    """A minimal LSP client that times didChange → publishDiagnostics."""
+
+    def __init__(self, server: Server, root: Path) -> None:
+        self.server = server
+        self.root = root
+        self.client = LanguageClient("precepts-benchmark", "1")
+        self.received: dict[str, list[tuple[int | None, float]]] = {}
+        self.arrived = asyncio.Event()
+
+        @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        def published(params: types.PublishDiagnosticsParams) -> None:
+            self.received.setdefault(params.uri, []).append((params.version, time.perf_counter()))
+            self.arrived.set()
+
+        @self.client.feature(types.WINDOW_LOG_MESSAGE)
+        def logged(params: types.LogMessageParams) -> None:
+            pass
+
+        @self.client.feature(types.WINDOW_SHOW_MESSAGE)
+        def shown(params: types.ShowMessageParams) -> None:
+            print(f"  [{server.name}] {params.message}", file=sys.stderr)
+
+    async def start(self) -> None:
+        await self.client.start_io(*self.server.command, cwd=str(self.root))
+        process = self.client._server  # noqa: SLF001 - the pid, for RSS
+        self.server.pid = process.pid
+        asyncio.ensure_future(self._drain(process.stderr))
+        await self.client.initialize_async(
+            types.InitializeParams(
+                capabilities=CAPABILITIES,
+                root_uri=self.root.as_uri(),
+                workspace_folders=[types.WorkspaceFolder(uri=self.root.as_uri(), name="bench")],
+                initialization_options=self.server.options,
+            )
+        )
+        self.client.initialized(types.InitializedParams())
+
+    @staticmethod
+    async def _drain(stream: Any) -> None:
+        while stream is not None and await stream.read(65536):
+            pass
+
+    async def wait(self, uri: str, version: int, since: float, timeout: float = 600) -> float:
+        deadline = time.perf_counter() + timeout
+        while True:
+            for got, when in reversed(self.received.get(uri, [])):
+                if when >= since and (got is None or got == version):
+                    return when
+            self.arrived.clear()
+            remaining = deadline - time.perf_counter()
+            if remaining <= 0:
+                raise TimeoutError(f"{self.server.name}: no diagnostics for {uri} v{version}")
+            try:
+                await asyncio.wait_for(self.arrived.wait(), remaining)
+            except asyncio.TimeoutError:
+                pass
+
+    def open(self, uri: str, text: str) -> float:
+        started = time.perf_counter()
+        self.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(
+                text_document=types.TextDocumentItem(
+                    uri=uri, language_id="python", version=1, text=text
+                )
+            )
+        )
+        return started
+
+    async def run_edits(self, uri: str, edits: list[Edit]) -> list[float]:
+        latencies = []
+        for version, edit in enumerate(edits, start=2):
+            change = types.TextDocumentContentChangePartial(
+                range=types.Range(
+                    types.Position(edit.line, edit.start), types.Position(edit.line, edit.end)
+                ),
+                text=edit.text,
+            )
+            sent = time.perf_counter()
+            self.client.text_document_did_change(
+                types.DidChangeTextDocumentParams(
+                    text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
+                    content_changes=[change],
+                )
+            )
+            received = await self.wait(uri, version, sent)
+            latencies.append((received - sent) * 1000)
+        return latencies
+
+    async def stop(self) -> None:
+        try:
+            await asyncio.wait_for(self.client.shutdown_async(None), 30)
+            self.client.exit(None)
+            await asyncio.wait_for(self.client.stop(), 30)
+        except Exception:  # a server that does not stop cleanly is killed
+            process = self.client._server  # noqa: SLF001
+            if process is not None and process.returncode is None:
+                process.kill()
+
+
+def rss_mib(pid: int) -> float:
+    """Return a process's resident set size in MiB (Linux)."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return float("nan")
+
+
+def summary(values: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(values)
+    p50 = statistics.median(ordered)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return p50, p95, ordered[-1]
+
+
+async def measure(
+    server: Server, root: Path, name: str, text: str, edits: list[Edit]
+) -> dict[str, Any]:
+    driver = Driver(server, root)
+    await driver.start()
+    path = root / name
+    path.write_text(text, encoding="utf-8")
+    uri = path.as_uri()
+    opened = driver.open(uri, text)
+    first = await driver.wait(uri, 1, opened)
+    latencies = await driver.run_edits(uri, edits)
+    rss = rss_mib(server.pid)
+    await driver.stop()
+    return {"open_ms": (first - opened) * 1000, "latencies": latencies, "rss": rss}
+
+
+async def memory(server: Server, root: Path, files: int) -> float:
+    driver = Driver(server, root)
+    await driver.start()
+    uris = []
+    for index in range(files):
+        text = backend_module(1000).replace("Status0", f"Status{index}x")
+        path = root / f"mem_{index}.py"
+        path.write_text(text, encoding="utf-8")
+        uris.append((path.as_uri(), driver.open(path.as_uri(), text)))
+    for uri, opened in uris:
+        await driver.wait(uri, 1, opened)
+    rss = rss_mib(server.pid)
+    await driver.stop()
+    return rss
+
+
+def show(label: str, result: dict[str, Any]) -> tuple[float, float, float]:
+    p50, p95, worst = summary(result["latencies"])
+    print(
+        f"  {label:<34} p50 {p50:8.1f} ms   p95 {p95:8.1f} ms   max {worst:8.1f} ms   "
+        f"({len(result['latencies'])} edits, open {result['open_ms']:.0f} ms, "
+        f"RSS {result['rss']:.0f} MiB)"
+    )
+    return p50, p95, worst
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--edits", type=int, default=200)
+    parser.add_argument("--full-edits", type=int, default=30, help="edits for the full-check run")
+    parser.add_argument("--files", type=int, default=100, help="open files for the RSS figure")
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="precepts-bench-"))
+    (root / "pyproject.toml").write_text("[project]\nname = 'bench'\n", encoding="utf-8")
+    (root / "ruff.toml").write_text('[lint]\nselect = ["ALL"]\n', encoding="utf-8")
+    ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
+    have_ruff = Path(ruff).exists()
+    modules = {
+        "backend_5k.py": backend_module(5000),
+        "class_1k.py": class_module(1000),
+    }
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; {args.edits} edits per module")
+    for name, text in modules.items():
+        edits = script(text, args.edits)
+        print(f"\n{name}: {text.count(chr(10))} lines")
+        incremental = await measure(
+            Server("precepts", PRECEPTS, {"debounce": 0}), root, name, text, edits
+        )
+        inc = show("precepts (incremental)", incremental)
+        full = await measure(
+            Server("precepts-full", PRECEPTS, {"debounce": 0, "incremental": False}),
+            root,
+            name,
+            text,
+            edits[: args.full_edits],
+        )
+        whole = show("precepts (full re-check)", full)
+        ruff_figures = None
+        if have_ruff:
+            result = await measure(Server("ruff", [ruff, "server"], {}), root, name, text, edits)
+            ruff_figures = show('ruff server (select = ["ALL"])', result)
+        print(f"  p95 / p50 (incremental): {inc[1] / inc[0]:.1f}×")
+        print(f"  full re-check p50 / incremental p50: {whole[0] / inc[0]:.0f}×")
+        if ruff_figures:
+            print(f"  incremental p50 / ruff p50: {inc[0] / ruff_figures[0]:.2f}×")
+    rss = await memory(Server("precepts", PRECEPTS, {"debounce": 0}), root, args.files)
+    print(f"\nprecepts RSS with {args.files} open 1,000-line files: {rss:.0f} MiB")
+    shutil.rmtree(root, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

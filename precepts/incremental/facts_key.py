@@ -1,0 +1,334 @@
+"""Which module facts each leaf's findings depend on.
+
+A change to the facts then re-checks only the leaves that read what changed.
+
+While the rules walk a leaf they see the module facts through recording containers: every
+key looked up (``facts.imports.get("sa")``, ``name in facts.models``) and every container
+iterated is logged for that leaf together with a fingerprint of what it found. A cached
+result stays valid while each logged lookup still finds the same thing.
+
+Facts hold libcst nodes. A small node (a top-level value such as ``DATABASE_URL = "..."``)
+is fingerprinted by its code; a node that is a whole top-level statement (a model class)
+by its type only, because what the facts derive from it (its name, whether it is typed)
+is fingerprinted separately and its body changes with every keystroke inside it. Rules
+must therefore not read another statement's body through the facts.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Hashable, ItemsView, Iterator, KeysView, ValuesView
+from dataclasses import fields
+from typing import Any
+
+import libcst as cst
+
+from precepts.crossfile import default_service
+from precepts.facts import ModuleFacts
+
+_MISSING = ("<missing>",)
+#: The dependency of a leaf on every top-level statement.
+BODY = "<module.body>"
+#: The dependency of a leaf on answers of the cross-file (jedi) service.
+CROSSFILE = "<crossfile>"
+Dependency = tuple[str, Hashable, Hashable]
+
+
+class WatchedModule(cst.Module):
+    """A module that tells a :class:`FactsTracker` when a rule reads its ``body``.
+
+    A statement rule that looks at other top-level statements through
+    ``context.module.body`` depends on all of them; its leaf is then re-checked whenever
+    any top-level statement changes.
+    """
+
+    __slots__ = ()
+
+    def __getattribute__(self, name: str) -> Any:
+        if name == "body" and _WATCH[0] is self:
+            _WATCH[1]()  # type: ignore[misc]
+        return object.__getattribute__(self, name)
+
+
+# Handlers are dispatched on the class name: the watched module must still be a "Module".
+WatchedModule.__name__ = WatchedModule.__qualname__ = "Module"
+_WATCH: list[Any] = [None, None]
+
+
+def watched(module: cst.Module) -> WatchedModule:
+    """Return a :class:`WatchedModule` copy of a module (sharing every node).
+
+    Args:
+        module: A module.
+
+    Returns:
+        The same module, watched.
+    """
+    if isinstance(module, WatchedModule):
+        return module
+    return WatchedModule(
+        body=module.body,
+        header=module.header,
+        footer=module.footer,
+        encoding=module.encoding,
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        has_trailing_newline=module.has_trailing_newline,
+    )
+
+
+class _Log:
+    """The fact lookups of one leaf."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple[str, Hashable], None] = {}
+
+
+class _RecordingDict(dict):  # type: ignore[type-arg]
+    """A dict that logs the keys looked up and whether it was iterated."""
+
+    def _note(self, key: Hashable) -> None:
+        log = self._tracker.log  # type: ignore[attr-defined]
+        if log is not None:
+            log.entries[(self._field, key)] = None  # type: ignore[attr-defined]
+
+    def __getitem__(self, key: Hashable) -> Any:
+        self._note(key)
+        return super().__getitem__(key)
+
+    def get(self, key: Hashable, default: Any = None) -> Any:
+        self._note(key)
+        return super().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        self._note(key)  # type: ignore[arg-type]
+        return super().__contains__(key)
+
+    def __iter__(self) -> Iterator[Any]:
+        self._note(None)
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._note(None)
+        return super().__len__()
+
+    def keys(self) -> KeysView[Any]:
+        self._note(None)
+        return super().keys()
+
+    def values(self) -> ValuesView[Any]:
+        self._note(None)
+        return super().values()
+
+    def items(self) -> ItemsView[Any, Any]:
+        self._note(None)
+        return super().items()
+
+
+class _RecordingSet(set):  # type: ignore[type-arg]
+    """A set that logs the members tested and whether it was iterated."""
+
+    def _note(self, key: Hashable) -> None:
+        log = self._tracker.log  # type: ignore[attr-defined]
+        if log is not None:
+            log.entries[(self._field, key)] = None  # type: ignore[attr-defined]
+
+    def __contains__(self, key: object) -> bool:
+        self._note(key)  # type: ignore[arg-type]
+        return super().__contains__(key)
+
+    def __iter__(self) -> Iterator[Any]:
+        self._note(None)
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._note(None)
+        return super().__len__()
+
+
+class FactsTracker:
+    """Fingerprints facts and records which of them each leaf reads.
+
+    Attributes:
+        facts: The current facts, as the rules see them (recording containers).
+        log: The log being filled, or None outside a leaf walk.
+    """
+
+    def __init__(self) -> None:
+        """Start with no facts."""
+        self._codes: dict[int, tuple[cst.CSTNode, str]] = {}
+        self._memo: dict[tuple[str, Hashable], Hashable] = {}
+        self.facts: ModuleFacts = ModuleFacts()
+        self._plain: ModuleFacts = ModuleFacts()
+        self.source: ModuleFacts | None = None
+        self.log: _Log | None = None
+        self._statements: set[int] = set()
+        self._module = cst.Module(body=())
+
+    def load(self, facts: ModuleFacts, module: cst.Module) -> Hashable:
+        """Take the facts of a new check; return the fingerprint of all of them.
+
+        Args:
+            facts: The facts just computed.
+            module: The module they come from.
+
+        Returns:
+            A comparable fingerprint of every fact.
+        """
+        self._statements = {id(statement) for statement in module.body}
+        self._module = module
+        self._body_ids = tuple(id(statement) for statement in module.body)
+        seen: dict[int, tuple[cst.CSTNode, str]] = {}
+        self._seen = seen
+        self._plain = facts
+        self.source = facts
+        self._memo: dict[tuple[str, Hashable], Hashable] = {}  # per check
+        recording = copy.copy(facts)
+        for item in fields(facts):
+            value = getattr(facts, item.name)
+            wrapped: Any = value
+            if isinstance(value, dict):
+                wrapped = _RecordingDict(value)
+            elif isinstance(value, set):
+                wrapped = _RecordingSet(value)
+            if wrapped is not value:
+                wrapped._tracker = self
+                wrapped._field = item.name
+                setattr(recording, item.name, wrapped)
+        self.facts = recording
+        key = self.fingerprint(facts)
+        self._codes = seen
+        return key
+
+    def rebind(self, module: cst.Module) -> None:
+        """Keep the same facts for a new module (only function bodies changed).
+
+        Args:
+            module: The new module.
+        """
+        self._statements = {id(statement) for statement in module.body}
+        self._module = module
+        self._memo = {
+            key: value for key, value in self._memo.items() if key[0] not in (BODY, CROSSFILE)
+        }
+
+    def start(self) -> None:
+        """Start logging the lookups of one leaf."""
+        self.log = _Log()
+
+    def watch_body(self) -> None:
+        """From now until :meth:`stop`, log reads of ``module.body`` and cross-file questions."""
+        _WATCH[0], _WATCH[1] = self._module, self._note_body
+        default_service().observer = self._note_crossfile
+
+    def _note_crossfile(self) -> None:
+        if self.log is not None:
+            self.log.entries[(CROSSFILE, None)] = None
+
+    def _note_body(self) -> None:
+        if self.log is not None:
+            self.log.entries[(BODY, None)] = None
+
+    def body_dependency(self) -> Dependency:
+        """Return a dependency on every top-level statement.
+
+        A cross-statement finding, such as a fix that edits an import, depends on it.
+
+        Returns:
+            The dependency.
+        """
+        return (BODY, None, self._lookup(BODY, None))
+
+    def note_module_read(self) -> None:
+        """Log that a rule read the whole module (its ``ast`` tree, say) for this leaf."""
+        self._note_body()
+
+    def stop(self) -> tuple[Dependency, ...]:
+        """Stop logging and return what was read, with fingerprints.
+
+        Returns:
+            (field, key or None for the whole container, fingerprint) triples.
+        """
+        _WATCH[0] = _WATCH[1] = None
+        default_service().observer = None
+        log, self.log = self.log, None
+        if log is None:
+            return ()
+        return tuple((name, key, self._lookup(name, key)) for name, key in log.entries)
+
+    def still_valid(self, dependencies: tuple[Dependency, ...]) -> bool:
+        """Tell whether every recorded lookup still finds the same thing.
+
+        Args:
+            dependencies: What :meth:`stop` returned for a leaf.
+
+        Returns:
+            True when the leaf's cached findings still hold.
+        """
+        return all(self._lookup(name, key) == print_ for name, key, print_ in dependencies)
+
+    def _lookup(self, name: str, key: Hashable) -> Hashable:
+        try:
+            return self._memo[(name, key)]
+        except (KeyError, TypeError):
+            pass
+        found = self._find(name, key)
+        try:
+            self._memo[(name, key)] = found
+        except TypeError:
+            pass
+        return found
+
+    def _find(self, name: str, key: Hashable) -> Hashable:
+        if name == CROSSFILE:
+            return default_service().generation
+        if name == BODY:
+            body = object.__getattribute__(self._module, "body")
+            return ("body", tuple(id(statement) for statement in body))
+        container = getattr(self._plain, name, None)
+        if key is None:
+            return self.fingerprint(container)
+        try:
+            if isinstance(container, dict):
+                return self.fingerprint(dict.get(container, key, _MISSING))
+            if isinstance(container, set):
+                return set.__contains__(container, key)
+        except TypeError:  # an unhashable key: compare the whole container
+            return self.fingerprint(container)
+        return self.fingerprint(container)
+
+    def fingerprint(self, value: Any) -> Hashable:
+        """Return a comparable fingerprint of a fact value.
+
+        Args:
+            value: Any value held by the facts.
+
+        Returns:
+            A hashable value.
+        """
+        if isinstance(value, cst.CSTNode):
+            return self._node(value)
+        if isinstance(value, dict):
+            return ("dict", tuple(sorted((repr(k), self.fingerprint(v)) for k, v in value.items())))
+        if isinstance(value, (set, frozenset)):
+            return ("set", tuple(sorted((self.fingerprint(v) for v in value), key=repr)))
+        if isinstance(value, (list, tuple)):
+            return ("seq", tuple(self.fingerprint(v) for v in value))
+        names = getattr(value, "__dataclass_fields__", None)
+        if names:
+            return (
+                type(value).__name__,
+                tuple((n, self.fingerprint(getattr(value, n))) for n in names),
+            )
+        if isinstance(value, Hashable):
+            return value
+        return repr(value)
+
+    def _node(self, node: cst.CSTNode) -> Hashable:
+        if id(node) in self._statements:
+            return ("statement", type(node).__name__)
+        known = self._codes.get(id(node)) or self._seen.get(id(node))
+        if known is None or known[0] is not node:
+            known = (node, self._module.code_for_node(node))
+        self._seen[id(node)] = known
+        return ("node", known[1])

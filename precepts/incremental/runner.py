@@ -1,0 +1,582 @@
+"""Running the rules over some leaves of an open document, not the whole module.
+
+Statement rules (``scope = "statement"``) run once per leaf that needs it:
+
+* a top-level statement is walked as in a full check;
+* a statement of a split *class* body is walked with the class and its body entered
+  first (their ``visit_*``/``leave_*`` handlers replayed, their reports dropped), so a
+  rule sees the same ancestors and class state as in a full check;
+* the head of a split class is walked without its body (it reports on the class itself);
+* any other split statement (a huge function) is walked whole, each report attributed
+  to the leaf it was made in.
+
+Module rules (``scope = "module"``) walk each changed top-level statement to refresh its
+summary (``end_statement()``), then conclude from every statement's summary with
+``finish()``. Rules that need libcst metadata run over the whole module, as the engine
+does. Findings leave here relative to their leaf's first line, so they stay valid when
+lines are inserted above.
+"""
+
+from __future__ import annotations
+
+import ast
+import traceback
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper
+
+from precepts.context import RuleContext
+from precepts.engine import RuleError, RuleSet, pending_to_finding
+from precepts.findings import Finding, Fix, Range, RelatedLocation, Severity, TextEdit
+from precepts.incremental.facts_key import Dependency, FactsTracker
+from precepts.incremental.layout import Layout, LeafPositions
+from precepts.incremental.leaves import CHILD, STMT, Leaf, Split, top_node
+from precepts.rule import PendingFinding, Rule
+from precepts.walker import Walker, handler_names
+
+RuleSpec = tuple[type[Rule], Mapping[str, Any], Severity]
+
+
+def shift_range(where: Range, lines: int) -> Range:
+    """Move a range by a number of lines.
+
+    Args:
+        where: The range.
+        lines: Lines to add (negative to move up).
+
+    Returns:
+        The moved range.
+    """
+    if not lines:
+        return where
+    return Range.of(
+        where.start.line + lines, where.start.column, where.end.line + lines, where.end.column
+    )
+
+
+def shift_finding(finding: Finding, lines: int) -> Finding:
+    """Move a finding, its related locations and its fix by a number of lines.
+
+    Args:
+        finding: The finding.
+        lines: Lines to add.
+
+    Returns:
+        The moved finding (the same object when ``lines`` is 0).
+    """
+    if not lines:
+        return finding
+    related = tuple(
+        RelatedLocation(shift_range(r.range, lines), r.message) for r in finding.related
+    )
+    fix = finding.fix
+    if fix is not None:
+        edits = tuple(TextEdit(shift_range(e.range, lines), e.content) for e in fix.edits)
+        fix = Fix(fix.message, edits, fix.applicability)
+    return replace(finding, range=shift_range(finding.range, lines), related=related, fix=fix)
+
+
+def _ranges(finding: Finding) -> Iterable[Range]:
+    yield finding.range
+    for item in finding.related:
+        yield item.range
+    if finding.fix is not None:
+        for edit in finding.fix.edits:
+            yield edit.range
+
+
+@dataclass
+class LeafResult:
+    """What the statement rules found in one leaf.
+
+    Attributes:
+        findings: Findings, relative to the leaf's first line.
+        errors: Rules that raised in this leaf.
+        portable: True when every range lies inside the leaf, so the result is valid
+            wherever the same text appears (it may be cached by text).
+        dependencies: The module facts the rules read while walking it.
+    """
+
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[RuleError] = field(default_factory=list)
+    portable: bool = True
+    dependencies: tuple[Dependency, ...] = ()
+
+
+@dataclass
+class Summary:
+    """What the module rules saw in one top-level statement.
+
+    Attributes:
+        values: Rule code → that rule's ``end_statement()`` result.
+        findings: Findings module rules reported while walking it (relative).
+        errors: Module rules that raised on it.
+        dependencies: The module facts the rules read while walking it.
+    """
+
+    values: dict[str, Any] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[RuleError] = field(default_factory=list)
+    dependencies: tuple[Dependency, ...] = ()
+
+
+class LeafContext(RuleContext):
+    """The rule context of an incremental check.
+
+    It tells the tracker when a rule reads the whole module's ``ast`` tree (that leaf
+    then depends on every statement).
+
+    Attributes:
+        tracker: The facts tracker of the document.
+    """
+
+    tracker: FactsTracker | None = None
+
+    @property
+    def ast_module(self) -> ast.Module:
+        """The ``ast`` tree of the text the rules see (parsed on first use)."""
+        if self.tracker is not None:
+            self.tracker.note_module_read()
+        return RuleContext.ast_module.fget(self)  # type: ignore[attr-defined, no-any-return]
+
+
+def needs_metadata(rule: type[Rule]) -> bool:
+    """Tell whether a rule declares libcst metadata dependencies.
+
+    Args:
+        rule: The rule class.
+
+    Returns:
+        True when it does (it then runs over the whole module).
+    """
+    return bool(rule.get_inherited_dependencies())
+
+
+def _error(rule: Rule | type[Rule], path: str, failure: BaseException) -> RuleError:
+    trace = "".join(traceback.format_exception(failure))
+    return RuleError(rule.code, path, f"{type(failure).__name__}: {failure}", trace)
+
+
+class _Batch:
+    """Fresh rule instances and a walker over them."""
+
+    def __init__(self, specs: Sequence[RuleSpec], context: RuleContext) -> None:
+        self.rules = [spec(context, options) for spec, options, _ in specs]
+        self.walker = Walker(self.rules, context)
+        self.reported_failures: set[Rule] = set()
+
+    def take(self) -> dict[Rule, list[PendingFinding]]:
+        """Return and forget what each rule reported since the last call."""
+        taken = {}
+        for rule in self.rules:
+            if rule.pending:
+                taken[rule] = rule.pending
+                rule.pending = []
+        return taken
+
+    def new_failures(self) -> dict[Rule, BaseException]:
+        """Return the failures not returned before."""
+        fresh = {
+            rule: error
+            for rule, error in self.walker.failures.items()
+            if rule not in self.reported_failures
+        }
+        self.reported_failures.update(fresh)
+        return fresh
+
+
+class LeafRunner:
+    """Runs a rule set over leaves of one document, with the whole module's facts.
+
+    Attributes:
+        context: The rule context (the rules' module, its facts, positions).
+        positions: Leaf-wise positions.
+    """
+
+    def __init__(
+        self,
+        ruleset: RuleSet,
+        context: RuleContext,
+        positions: LeafPositions,
+        tracker: FactsTracker,
+    ) -> None:
+        """Prepare to run.
+
+        Args:
+            ruleset: The rules.
+            context: The rule context (its facts are ``tracker.facts``).
+            positions: The positions (also ``context.positions``).
+            tracker: Records the facts each leaf reads.
+        """
+        self.tracker = tracker
+        self.context = context
+        self.positions = positions
+        self.layout: Layout = positions.layout
+        self.severities = ruleset.severities
+        usable = [spec for spec in ruleset.rules if not needs_metadata(spec[0])]
+        self.statement_specs = [s for s in usable if s[0].scope != "module"]
+        self.module_specs = [s for s in usable if s[0].scope == "module"]
+        self.whole_specs = [s for s in ruleset.rules if needs_metadata(s[0])]
+
+    # Statement rules.
+
+    def run_leaves(
+        self, jobs: Sequence[tuple[str, Leaf | Split, int]]
+    ) -> dict[int, tuple[Leaf, LeafResult]]:
+        """Run the statement rules over some leaves.
+
+        Args:
+            jobs: (kind, leaf or split, top index) with kind ``stmt`` (a top-level
+                statement), ``child`` (a statement of a split class), ``head`` (the head
+                of a split class) or ``whole`` (every leaf of another split statement).
+
+        Returns:
+            id(leaf) → (leaf, result) for every leaf the jobs cover.
+        """
+        results: dict[int, tuple[Leaf, LeafResult]] = {}
+        tracker = self.tracker
+        module = self.layout.module
+        specs = [spec for spec in self.statement_specs if handler_names(spec[0])]
+        for kind, item, top_index in jobs:
+            # Fresh rule instances for every leaf: what a rule remembers from one
+            # statement must not leak into another whose result is cached on its own.
+            self.context.current_statement = -1
+            tracker.start()
+            batch = _Batch(specs, self.context)
+            batch.walker.enter(module)
+            batch.take()
+            self.context.current_statement = top_index
+            tracker.watch_body()
+            walked = self._walk_job(batch, kind, item)
+            dependencies = tracker.stop()
+            batch.walker.leave(module)
+            batch.take()
+            for leaf, pending, failures in walked:
+                result = self._convert(leaf, pending, failures)
+                result.dependencies = dependencies
+                if not result.portable:
+                    # A finding that reaches into another statement (a fix that edits
+                    # an import) holds only while no other statement changes.
+                    result.dependencies += (tracker.body_dependency(),)
+                results[id(leaf)] = (leaf, result)
+        self.context.current_statement = -1
+        return results
+
+    def _walk_job(
+        self, batch: _Batch, kind: str, item: Leaf | Split
+    ) -> list[tuple[Leaf, dict[Rule, list[PendingFinding]], dict[Rule, BaseException]]]:
+        walker = batch.walker
+        out: list[tuple[Leaf, dict[Rule, list[PendingFinding]], dict[Rule, BaseException]]] = []
+
+        def collect(leaf: Leaf) -> None:
+            out.append((leaf, batch.take(), batch.new_failures()))
+
+        self.positions.focus = item.head if isinstance(item, Split) else item
+        try:
+            if kind == "stmt":
+                assert isinstance(item, Leaf) and item.node is not None
+                walker.walk(item.node)
+                collect(item)
+            elif kind == "child":
+                assert isinstance(item, Leaf) and item.owner is not None and item.node is not None
+                owner = item.owner.node
+                walker.enter(owner)
+                walker.enter(owner.body)
+                batch.take()
+                walker.walk(item.node)
+                collect(item)
+                walker.leave(owner.body)
+                walker.leave(owner)
+                batch.take()
+            elif kind == "head":
+                assert isinstance(item, Split)
+                walker.walk_split(item.node, lambda index, child: None)
+                collect(item.head)
+            else:
+                assert isinstance(item, Split)
+                self._walk_whole(batch, item, out)
+        except RecursionError as deep:
+            # As in a full check: a statement too deep to walk fails every rule.
+            leaf = item.head if isinstance(item, Split) else item
+            failures = {rule: deep for rule in batch.rules}
+            batch.walker.failures.update(failures)
+            batch.reported_failures.update(failures)
+            batch.take()
+            out.append((leaf, {}, failures))
+        return out
+
+    def _walk_whole(
+        self,
+        batch: _Batch,
+        split: Split,
+        out: list[tuple[Leaf, dict[Rule, list[PendingFinding]], dict[Rule, BaseException]]],
+    ) -> None:
+        head: dict[Rule, list[PendingFinding]] = {}
+        head_failures: dict[Rule, BaseException] = {}
+
+        def keep_for_head() -> None:
+            for rule, items in batch.take().items():
+                head.setdefault(rule, []).extend(items)
+            head_failures.update(batch.new_failures())
+
+        def on_child(index: int, child: cst.CSTNode) -> None:
+            keep_for_head()
+            leaf = split.children[index]
+            self.positions.focus = leaf
+            if leaf.valid:
+                batch.walker.walk(child)
+            out.append((leaf, batch.take(), batch.new_failures()))
+            self.positions.focus = split.head
+
+        batch.walker.walk_split(split.node, on_child)
+        keep_for_head()
+        out.append((split.head, head, head_failures))
+
+    def _convert(
+        self,
+        leaf: Leaf,
+        pending: dict[Rule, list[PendingFinding]],
+        failures: Mapping[Rule, BaseException],
+    ) -> LeafResult:
+        result = LeafResult()
+        path = self.context.path
+        for rule, error in failures.items():
+            result.errors.append(_error(rule, path, error))
+        start = self.layout.start_of(leaf)
+        end = start + leaf.lines
+        self.positions.focus = leaf
+        whole_ast = self.context._ast_module
+        if pending:
+            # Fixes are checked by re-parsing the innermost statement the ``ast`` tree
+            # finds: this leaf's own tree is enough, the whole module's is not needed.
+            self.context._ast_module = _leaf_ast(leaf, start)
+        try:
+            for rule, items in pending.items():
+                if rule in failures:
+                    continue
+                try:
+                    converted = [
+                        pending_to_finding(p, self.context, self.severities[rule.code])
+                        for p in items
+                    ]
+                except Exception as error:  # a broken fix or range must not stop the rest
+                    result.errors.append(_error(rule, path, error))
+                    continue
+                for finding in converted:
+                    if any(r.start.line < start or r.end.line >= end for r in _ranges(finding)):
+                        result.portable = False
+                    result.findings.append(shift_finding(finding, -start))
+        finally:
+            self.positions.focus = None
+            self.context._ast_module = whole_ast
+        return result
+
+    # Module rules.
+
+    def summarize(self, tops: Sequence[tuple[int, Any]]) -> dict[int, Summary]:  # noqa: BP101 (see the closing note: to be split up)
+        """Walk top-level statements with the module rules to refresh their summaries.
+
+        Args:
+            tops: (top index, top) pairs.
+
+        Returns:
+            Top index → summary.
+        """
+        summaries: dict[int, Summary] = {}
+        remaining = list(tops)
+        module = self.layout.module
+        tracker = self.tracker
+        while remaining:
+            batch = _Batch(self.module_specs, self.context)
+            tracker.start()
+            batch.walker.enter(module)
+            base = tracker.stop()
+            batch.take()
+            done = 0
+            for top_index, top in remaining:
+                done += 1
+                self.context.current_statement = top_index
+                summary = Summary()
+                tracker.start()
+                tracker.watch_body()
+                try:
+                    batch.walker.walk(top_node(top))
+                except RecursionError as deep:
+                    batch.walker.failures.update({rule: deep for rule in batch.rules})
+                for rule in batch.rules:
+                    if rule not in batch.walker.failures:
+                        summary.values[rule.code] = batch.walker._guard(rule, rule.end_statement)
+                summary.dependencies = tracker.stop() + base
+                pending = batch.take()
+                failures = batch.new_failures()
+                for rule, error in failures.items():
+                    summary.errors.append(_error(rule, self.context.path, error))
+                leaf = top.head if isinstance(top, Split) else top
+                converted = self._convert(leaf, pending, failures)
+                summary.findings = converted.findings
+                summary.errors.extend(converted.errors)
+                if not converted.portable:
+                    summary.dependencies += (tracker.body_dependency(),)
+                summaries[top_index] = summary
+                if batch.walker.failures:
+                    break
+            batch.walker.leave(module)
+            batch.take()
+            remaining = remaining[done:]
+        self.context.current_statement = -1
+        return summaries
+
+    def finish(
+        self, summaries: Sequence[Summary], failed: set[str]
+    ) -> tuple[list[Finding], list[RuleError]]:
+        """Let every module rule conclude from the statements' summaries.
+
+        Args:
+            summaries: One summary per top-level statement, in order.
+            failed: Codes of module rules that raised on some statement.
+
+        Returns:
+            The findings (absolute) and the rules that raised.
+        """
+        specs = [s for s in self.module_specs if s[0].code not in failed]
+        if not specs:
+            return [], []
+        batch = _Batch(specs, self.context)
+        self.positions.hint_source = lambda: _node_hints(summaries)
+        module = self.layout.module
+        batch.walker.enter(module)
+        batch.walker.leave(module)
+        for rule in batch.rules:
+            values = [summary.values.get(rule.code) for summary in summaries]
+            batch.walker._guard(rule, lambda rule=rule, values=values: rule.finish(values))
+        try:
+            return self._collect_global(batch)
+        finally:
+            self.positions.hint_source = None
+
+    def run_module_level(self) -> tuple[list[Finding], list[RuleError]]:
+        """Run the ``visit_Module``/``leave_Module`` handlers of the statement rules.
+
+        They see the whole module (a module docstring check reads its first statement),
+        so they run on every check; their reports during leaf walks are dropped.
+
+        Returns:
+            The findings (absolute) and the rules that raised.
+        """
+        specs = [spec for spec in self.statement_specs if _has_module_handlers(spec[0])]
+        if not specs:
+            return [], []
+        batch = _Batch(specs, self.context)
+        module = self.layout.module
+        self.context.current_statement = -1
+        batch.walker.enter(module)
+        batch.walker.leave(module)
+        return self._collect_global(batch)
+
+    def _collect_global(self, batch: _Batch) -> tuple[list[Finding], list[RuleError]]:
+        findings: list[Finding] = []
+        errors: list[RuleError] = []
+        failures = batch.walker.failures
+        for rule, error in failures.items():
+            errors.append(_error(rule, self.context.path, error))
+        for rule in batch.rules:
+            if rule in failures:
+                continue
+            try:
+                findings.extend(
+                    pending_to_finding(p, self.context, self.severities[rule.code])
+                    for p in rule.pending
+                )
+            except Exception as error:  # a broken fix or range must not stop the rest
+                errors.append(_error(rule, self.context.path, error))
+        return findings, errors
+
+    # Rules that need metadata.
+
+    def run_whole(self) -> tuple[list[Finding], list[RuleError]]:
+        """Run the rules that declare libcst metadata over the whole module.
+
+        Returns:
+            The findings (absolute) and the rules that raised.
+        """
+        if not self.whole_specs:
+            return [], []
+        batch = _Batch(self.whole_specs, self.context)
+        wrapper = MetadataWrapper(self.layout.module, unsafe_skip_copy=True)
+        providers = {dep for rule in batch.rules for dep in rule.get_inherited_dependencies()}
+        resolved = wrapper.resolve_many(providers)
+        for rule in batch.rules:
+            rule.metadata = {dep: resolved[dep] for dep in rule.get_inherited_dependencies()}  # type: ignore[assignment]
+        try:
+            batch.walker.walk_module(self.layout.module)
+        except RecursionError as deep:
+            batch.walker.failures.update({rule: deep for rule in batch.rules})
+        findings: list[Finding] = []
+        errors: list[RuleError] = []
+        for rule in batch.rules:
+            failure = batch.walker.failures.get(rule)
+            if failure is None:
+                try:
+                    findings.extend(
+                        pending_to_finding(p, self.context, self.severities[rule.code])
+                        for p in rule.pending
+                    )
+                    continue
+                except Exception as error:  # a broken fix or range must not stop the rest
+                    failure = error
+            errors.append(_error(rule, self.context.path, failure))
+        return findings, errors
+
+
+def _leaf_ast(leaf: Leaf, start: int) -> ast.Module:
+    """Parse one leaf with ``ast``, with the line numbers it has in the document."""
+    try:
+        if leaf.kind == STMT:
+            tree = ast.parse(leaf.text)
+            offset = start
+        elif leaf.kind == CHILD:
+            owner = ast.parse("class _:\n" + leaf.text).body[0]
+            tree = ast.Module(body=owner.body, type_ignores=[])  # type: ignore[attr-defined]
+            offset = start - 1
+        else:
+            return ast.Module(body=[], type_ignores=[])
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ast.Module(body=[], type_ignores=[])
+    return ast.increment_lineno(tree, offset)
+
+
+def _has_module_handlers(rule: type[Rule]) -> bool:
+    """Tell whether a rule class defines ``visit_Module`` or ``leave_Module``."""
+    for name in ("visit_Module", "leave_Module"):
+        method = getattr(rule, name, None)
+        if method is not None and not getattr(method, "_is_no_op", False):
+            return True
+    return False
+
+
+def _node_hints(summaries: Sequence[Summary]) -> dict[int, int]:
+    """Map the nodes held in summaries to the statement they came from."""
+    hints: dict[int, int] = {}
+    for index, summary in enumerate(summaries):
+        pending: list[tuple[object, int]] = [(value, 0) for value in summary.values.values()]
+        while pending:
+            value, depth = pending.pop()
+            if isinstance(value, cst.CSTNode):
+                hints.setdefault(id(value), index)
+            elif depth < 4:
+                pending.extend((item, depth + 1) for item in _members(value))
+    return hints
+
+
+def _members(value: object) -> Iterable[object]:
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return value
+    if isinstance(value, dict):
+        return [*value.keys(), *value.values()]
+    fields = getattr(value, "__dataclass_fields__", None)
+    if fields:
+        return [getattr(value, name, None) for name in fields]
+    return ()
