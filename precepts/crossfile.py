@@ -23,13 +23,14 @@ and the language server:
 
 from __future__ import annotations
 
+import pickle
 import re
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
@@ -94,6 +95,21 @@ class Parsed:
     facts: ModuleFacts
     module: cst.Module
     text: str
+
+
+# What jedi and parso raise on odd code or a damaged cache (besides jedi.InternalError,
+# which needs jedi imported); an EOFError / UnpicklingError comes from parso's on-disk
+# cache when another process is half-way through writing the same entry.
+_JEDI_FAILURES: tuple[type[Exception], ...] = (
+    AttributeError,
+    EOFError,
+    LookupError,
+    OSError,
+    RecursionError,
+    TypeError,
+    ValueError,
+    pickle.UnpicklingError,
+)
 
 
 def _mtime(path: Path) -> int:
@@ -403,27 +419,35 @@ class CrossFile:
         # editor buffer, and the script is trivial to parse.
         code = f"from {module} import {name}\n{name}\n"
         with self._lock:
-            import jedi
-
-            try:
-                script = jedi.Script(code, path=path, project=self._project(root))
-                names = script.goto(2, 0, follow_imports=True)
-            except (
-                AttributeError,
-                KeyError,
-                IndexError,
-                LookupError,
-                OSError,
-                RecursionError,
-                TypeError,
-                ValueError,
-            ):
-                # jedi raises internal errors on odd code; no answer is a safe answer
-                return None
+            names = self._goto_with_retry(code, path, root)
+        if names is None:
+            return None
         for found in names:
             module_path = found.module_path
             if module_path is not None and found.type in kinds:
                 return Path(module_path), found.name
+        return None
+
+    def _goto_with_retry(self, code: str, path: Path, root: Path) -> list[Any] | None:
+        """Ask jedi where ``code``'s last line goes, once more if the first attempt fails.
+
+        Args:
+            code: The two-line script to ask about.
+            path: The file the script pretends to be (for relative imports).
+            root: The project root whose ``jedi.Project`` answers.
+
+        Returns:
+            jedi's names, or None when jedi could not answer twice in a row.
+        """
+        import jedi
+
+        for _attempt in range(2):
+            try:
+                script = jedi.Script(code, path=path, project=self._project(root))
+                return list(script.goto(2, 0, follow_imports=True))
+            except _JEDI_FAILURES + (jedi.InternalError,):
+                # A retry succeeds once the other process has finished writing.
+                continue
         return None
 
     def _describe(self, path: Path, name: str, depth: int) -> ClassInfo | None:

@@ -188,3 +188,40 @@ def test_no_lookup_for_modules_outside_the_project(tmp_path: Path, monkeypatch: 
     code = "from somelib import Model\n\ndef f(m: Model) -> None:\n    m.x = 1\n"
     check(code, path=str(tmp_path / "x.py"), select=["BP205"])
     assert calls == []
+
+
+class _FlakyScript:
+    """Stands in for ``jedi.Script``: fails ``failures`` times, then delegates to jedi."""
+
+    def __init__(self, failures: int) -> None:
+        import jedi
+
+        self.failures = failures
+        self.calls = 0
+        self.real = jedi.Script
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        self.calls += 1
+        if self.calls <= self.failures:
+            # What a truncated parso cache pickle raises when two processes share the cache.
+            raise EOFError("Ran out of input")
+        return self.real(*args, **kwargs)
+
+
+def test_a_jedi_failure_is_retried_once(project: Path, monkeypatch: pytest.MonkeyPatch):
+    import jedi
+
+    flaky = _FlakyScript(failures=1)
+    monkeypatch.setattr(jedi, "Script", flaky)
+    legacy = CrossFile().find_class(project / "app" / "use.py", "Legacy")
+    assert legacy is not None and legacy.is_model
+    assert flaky.calls == 2
+
+
+def test_a_jedi_that_keeps_failing_gives_no_answer(project: Path, monkeypatch: pytest.MonkeyPatch):
+    import jedi
+
+    flaky = _FlakyScript(failures=10)
+    monkeypatch.setattr(jedi, "Script", flaky)
+    assert CrossFile().find_class(project / "app" / "use.py", "Legacy") is None
+    assert flaky.calls == 2
