@@ -134,6 +134,12 @@ class Driver:
         self.server = server
         self.root = root
         self.client = LanguageClient("precepts-benchmark", "1")
+        # ruff's capabilities use notebook filters lsprotocol cannot structure: read the
+        # initialize response untyped.
+        typed = self.client.protocol.get_result_type
+        self.client.protocol.get_result_type = (  # type: ignore[method-assign]
+            lambda method: None if method == types.INITIALIZE else typed(method)
+        )
         self.received: dict[str, list[tuple[int | None, float]]] = {}
         self.arrived = asyncio.Event()
 

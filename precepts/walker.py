@@ -237,7 +237,7 @@ class Walker:
         if handlers:
             self._call(handlers, node)
 
-    def walk_split(self, node: cst.CSTNode, on_child: Callable[[int, cst.CSTNode], None]) -> None:  # noqa: BP101 (see the closing note: to be split up)
+    def walk_split(self, node: cst.CSTNode, on_child: Callable[[int, cst.CSTNode], None]) -> None:
         """Traverse a compound statement exactly as :meth:`walk` does, except its body.
 
         The statements of ``node.body`` (an ``IndentedBlock``) are handed to ``on_child``
@@ -252,17 +252,24 @@ class Walker:
         for field_name in _fields_of(type(node), self.with_trivia):
             value = getattr(node, field_name)
             if field_name == "body" and isinstance(value, cst.IndentedBlock):
-                self.enter(value)
-                for block_field in _fields_of(cst.IndentedBlock, self.with_trivia):
-                    if block_field == "body":
-                        for index, child in enumerate(value.body):
-                            on_child(index, child)
-                    else:
-                        self._walk_value(getattr(value, block_field))
-                self.leave(value)
+                self._walk_block_split(value, on_child)
             else:
                 self._walk_value(value)
         self.leave(node)
+
+    def _walk_block_split(
+        self, block: cst.IndentedBlock, on_child: Callable[[int, cst.CSTNode], None]
+    ) -> None:
+        # The block's own fields (header comment, indent, footer) are walked as usual; its
+        # statements go to ``on_child`` one by one.
+        self.enter(block)
+        for block_field in _fields_of(cst.IndentedBlock, self.with_trivia):
+            if block_field == "body":
+                for index, child in enumerate(block.body):
+                    on_child(index, child)
+            else:
+                self._walk_value(getattr(block, block_field))
+        self.leave(block)
 
     def _walk_value(self, value: object) -> None:
         if isinstance(value, cst.CSTNode):

@@ -8,7 +8,8 @@ other keys still apply.
 ========================  ==========================================================
 key                       meaning
 ========================  ==========================================================
-``select``                rule codes/prefixes to enable (replaces the config's)
+``select``                rule codes/prefixes to enable (replaces the config's; an
+                          empty list means "not set", as editors default arrays to ``[]``)
 ``ignore``                rule codes/prefixes to switch off (added to the config's)
 ``severity``              code → ``error|warning|info|hint``
 ``unsafeFixes``           offer and apply unsafe fixes
@@ -119,6 +120,13 @@ def _codes(value: Any) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _selection(value: Any) -> tuple[str, ...] | None:
+    # Editors and plugin managers often send an empty array for "nothing configured";
+    # selecting no rule at all is never what the user meant, so [] leaves select unset.
+    codes = _codes(value)
+    return codes or None
+
+
 def _severity(value: Any) -> dict[str, Severity]:
     if not isinstance(value, Mapping):
         raise ValueError('expected an object of "CODE": "error|warning|info|hint"')
@@ -156,7 +164,7 @@ def _path(value: Any) -> str | None:
 
 # key → (field, parser)
 _KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "select": ("select", _codes),
+    "select": ("select", _selection),
     "ignore": ("ignore", _codes),
     "severity": ("severity", _severity),
     "unsafeFixes": ("unsafe_fixes", _boolean),

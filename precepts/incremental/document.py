@@ -64,7 +64,7 @@ from precepts.incremental.leaves import (
     shell_of,
     top_node,
 )
-from precepts.incremental.outline import Outliner
+from precepts.incremental.outline import Outliner, Slice
 from precepts.incremental.parsing import (
     LOCAL,
     UNCLOSED,
@@ -106,6 +106,22 @@ class _Widen(Exception):
 
 
 @dataclass
+class _Region:
+    """A run of leaves being re-parsed, and where it sits among the splits."""
+
+    a: int
+    b: int
+    first: Leaf
+    last: Leaf
+    start: int
+    end: int
+    ctx: Split | None  # the split whose body the region starts in
+    tail: Split | None  # a split the region ends inside (its head and first statements)
+    reaches_eof: bool
+    within: bool  # the region starts and ends in the body of ``ctx``
+
+
+@dataclass
 class DocumentResult:
     """The findings of one state of the document.
 
@@ -144,7 +160,23 @@ def _docstring_text(split: Split) -> str:
     return ""
 
 
-def first_block(node: cst.CSTNode) -> cst.IndentedBlock | cst.Match | None:  # noqa: BP101 (see the closing note: to be split up)
+_CLAUSES = (
+    cst.BaseCompoundStatement,
+    cst.Else,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.Finally,
+)
+
+
+def _parts(node: cst.CSTNode) -> Iterator[object]:
+    """Yield a statement's body, handlers, ``else`` and ``finally`` parts, in order."""
+    for name in ("body", "handlers", "orelse", "finalbody"):
+        value = getattr(node, name, None)
+        yield from value if isinstance(value, (list, tuple)) else (value,)
+
+
+def first_block(node: cst.CSTNode) -> cst.IndentedBlock | cst.Match | None:
     """Return the first indented block of a statement, in source order.
 
     libcst takes a module's default indentation from the first block of the file.
@@ -157,25 +189,13 @@ def first_block(node: cst.CSTNode) -> cst.IndentedBlock | cst.Match | None:  # n
     """
     if isinstance(node, cst.Match):
         return node
-    for name in ("body", "handlers", "orelse", "finalbody"):
-        value = getattr(node, name, None)
-        if isinstance(value, cst.IndentedBlock):
-            return value
-        items = value if isinstance(value, (list, tuple)) else [value]
-        for item in items:
-            if isinstance(
-                item,
-                (
-                    cst.BaseCompoundStatement,
-                    cst.Else,
-                    cst.ExceptHandler,
-                    cst.ExceptStarHandler,
-                    cst.Finally,
-                ),
-            ):
-                found = first_block(item)
-                if found is not None:
-                    return found
+    for part in _parts(node):
+        if isinstance(part, cst.IndentedBlock):
+            return part
+        if isinstance(part, _CLAUSES):
+            found = first_block(part)
+            if found is not None:
+                return found
     return None
 
 
@@ -187,6 +207,37 @@ def _stand_in_text(text: str, indent: str) -> str:
         ending = line[content_length(line) :]
         out.append((f"{indent}pass" if index == 0 else "") + ending)
     return "".join(out)
+
+
+def _level(leaf: Leaf) -> Split | None:
+    """Return the split whose body holds a leaf (None at the top level)."""
+    return leaf.owner if leaf.kind == CHILD else None
+
+
+def _take(old: dict[tuple[str, str, int, int], list[Leaf]], leaf: Leaf) -> Leaf | None:
+    """Pop an old leaf with the same kind, text, header and footer lines."""
+    same = old.get((leaf.kind, leaf.text, leaf.pre, leaf.post))
+    return same.pop(0) if same else None
+
+
+def _reuse_children(
+    old: dict[tuple[str, str, int, int], list[Leaf]],
+    children: list[Leaf],
+    owner: Split | None,
+    old_owner: Split | None,
+    also: list[Leaf] | None,
+) -> None:
+    """Swap new body leaves for old ones with the same text (and the same split)."""
+    if owner is None:
+        return
+    for index, child in enumerate(children):
+        same = _take(old, child)
+        if same is None or same.owner not in (owner, old_owner):
+            continue
+        same.owner = owner
+        if also is not None:
+            also[also.index(child)] = same
+        children[index] = same
 
 
 def _parse_ast(text: str) -> ast.Module:
@@ -455,41 +506,46 @@ class IncrementalDocument:
         self._needs_full = True
         return True
 
-    def _full_parse(self) -> None:  # noqa: BP101 (see the closing note: to be split up)
+    def _full_parse(self) -> None:
         self.stats.full_parses += 1
         lines = self.buffer.lines
         outliner = Outliner(lines, self.chunk_lines)
         tops: list[Top] = []
-        header: tuple[cst.EmptyLine, ...] | list[cst.EmptyLine] = ()
-        footer: tuple[cst.EmptyLine, ...] | list[cst.EmptyLine] = ()
-        trailing = self.buffer.text.endswith(("\n", "\r"))
+        style = {"header": (), "footer": (), "trailing": self.buffer.text.endswith(("\n", "\r"))}
         for piece in outliner.slices():
             if piece.parsed is None:
                 tops.append(self._broken_piece(piece.start, piece.end, piece.error))
                 continue
-            module = piece.parsed.module
             if not piece.parsed.statements and piece.start == 0 and piece.end == len(lines):
                 break  # no statement at all (comments only): checked whole, see _check()
-            pre = len(module.header) if piece.start == 0 else 0
-            post = len(module.footer) if piece.end == len(lines) else 0
-            new = self._new_tops(piece.parsed.statements, module, pre, post)
-            if not self._assign_texts(flatten(new), piece.start, piece.end):
-                lossy = RegionError(LOSSY, Range.of(0, 0, 0, 0), "libcst")
-                tops.append(self._broken_piece(piece.start, piece.end, lossy))
-                continue
-            if piece.start == 0:
-                header = module.header
-            if piece.end == len(lines):
-                footer, trailing = module.footer, module.has_trailing_newline
-            tops.extend(new)
-        style = outliner.style or cst.parse_module("")
-        self.style = style.with_changes(
-            body=[], header=header, footer=footer, has_trailing_newline=trailing
+            tops.extend(self._piece_tops(piece, len(lines), style))
+        base = outliner.style or cst.parse_module("")
+        self.style = base.with_changes(
+            body=[],
+            header=style["header"],
+            footer=style["footer"],
+            has_trailing_newline=style["trailing"],
         )
         self.tops = tops
         self._reshaped()
         self._needs_full = False
         self._verify_whole = False
+
+    def _piece_tops(self, piece: Slice, total: int, style: dict[str, Any]) -> list[Top]:
+        """Turn a parsed slice into top-level statements (noting the header and footer)."""
+        assert piece.parsed is not None
+        module = piece.parsed.module
+        pre = len(module.header) if piece.start == 0 else 0
+        post = len(module.footer) if piece.end == total else 0
+        new = self._new_tops(piece.parsed.statements, module, pre, post)
+        if not self._assign_texts(flatten(new), piece.start, piece.end):
+            lossy = RegionError(LOSSY, Range.of(0, 0, 0, 0), "libcst")
+            return [self._broken_piece(piece.start, piece.end, lossy)]
+        if piece.start == 0:
+            style["header"] = module.header
+        if piece.end == total:
+            style["footer"], style["trailing"] = module.footer, module.has_trailing_newline
+        return new
 
     def _broken_piece(self, start: int, end: int, error: RegionError | None) -> Leaf:
         leaf = Leaf(STMT, end - start, state=BROKEN, text=self.buffer.slice(start, end))
@@ -523,63 +579,90 @@ class IncrementalDocument:
             line += leaf.lines
         return line == end and (bool(leaves) or start == end)
 
-    def _reparse(self, layout: Layout, a: int, b: int) -> None:  # noqa: BP101 (see the closing note: to be split up)
+    def _region(self, layout: Layout, a: int, b: int) -> _Region:
         leaves = layout.leaves
         first, last = leaves[a], leaves[b - 1]
-        start = layout.starts[a]
-        end = layout.starts[b - 1] + last.lines
         ctx = first.owner if first.kind == CHILD else None
         tail = last.owner if last.kind in (HEAD, CHILD) else None
         if tail is ctx or (tail is not None and last is tail.children[-1]):
             tail = None  # the region ends where that split ends: nothing is left over
-        text = self.buffer.slice(start, end)
-        if tail is not None and last.kind == HEAD:
+        return _Region(
+            a=a,
+            b=b,
+            first=first,
+            last=last,
+            start=layout.starts[a],
+            end=layout.starts[b - 1] + last.lines,
+            ctx=ctx,
+            tail=tail,
+            reaches_eof=b == len(leaves),
+            within=ctx is not None and layout.top_of[b - 1] == layout.top_of[a],
+        )
+
+    def _parse(self, region: _Region) -> Parsed:
+        text = self.buffer.slice(region.start, region.end)
+        tail = region.tail
+        if tail is not None and region.last.kind == HEAD:
             text += body_indent(tail.node, self.style) + "pass" + self.style.default_newline
         self.stats.regions += 1
-        self.stats.region_lines += end - start
-        at_start = a == 0
+        self.stats.region_lines += region.end - region.start
+        ctx = region.ctx
         indent = body_indent(ctx.node, self.style) if ctx is not None else None
-        parsed = parse_region(text, None if at_start else self.style, indent)
-        if at_start:
+        parsed = parse_region(text, None if region.a == 0 else self.style, indent)
+        if region.a == 0:
             self._check_region_style(parsed)
-        reaches_eof = b == len(leaves)
-        within = ctx is not None and layout.top_of[b - 1] == layout.top_of[a]
+        return parsed
+
+    def _reparse(self, layout: Layout, a: int, b: int) -> None:
+        region = self._region(layout, a, b)
+        parsed = self._parse(region)
         statements = list(parsed.statements)
         module = parsed.module
         ctx_children: list[Leaf] = []
-        if ctx is not None:
-            ctx_children = self._ctx_children(ctx, parsed, first, last, within, layout)
+        if region.ctx is not None:
+            ctx_children = self._ctx_children(region, parsed, layout)
         partial: Split | None = None
         fresh: list[Leaf] = []
-        if tail is not None:
-            partial, fresh = self._partial(tail, statements, module, last, layout)
-        pre = len(module.header) if at_start else 0
-        post = len(module.footer) if reaches_eof else 0
+        if region.tail is not None:
+            partial, fresh = self._partial(region.tail, statements, module, region.last, layout)
+        new_tops = self._region_tops(region, module, statements, ctx_children, partial)
+        ordered = [*ctx_children, *flatten(new_tops)]
+        if partial is not None:
+            ordered.extend([partial.head, *fresh])
+        if not self._assign_texts(ordered, region.start, region.end):
+            raise RegionError(LOSSY, Range.of(0, 0, 0, 0), "libcst")
+        self._reuse(layout.leaves[a:b], new_tops, ctx_children, fresh, region.tail, partial)
+        self._splice(layout, region, ctx_children, new_tops, partial)
+        if region.reaches_eof:
+            self.style = self.style.with_changes(
+                footer=module.footer, has_trailing_newline=module.has_trailing_newline
+            )
+        if a == 0:
+            self.style = self.style.with_changes(header=module.header)
+        self._reshaped()
+        self._check_first_block()
+
+    def _region_tops(
+        self,
+        region: _Region,
+        module: cst.Module,
+        statements: list[cst.BaseStatement],
+        ctx_children: list[Leaf],
+        partial: Split | None,
+    ) -> list[Top]:
+        """Build the region's new top-level statements, placing the header and footer."""
+        pre = len(module.header) if region.a == 0 else 0
+        post = len(module.footer) if region.reaches_eof else 0
         new_tops = self._new_tops(statements, module, pre if statements else 0, post)
         if partial is not None and not statements:
             partial.head.lines += pre
             partial.head.pre = pre
-        if ctx is not None and not statements and post:
-            last_child = ctx_children[-1] if ctx_children else None
-            if last_child is None:
+        if region.ctx is not None and not statements and post:
+            if not ctx_children:
                 raise _Rebuild
-            last_child.lines += post
-            last_child.post = post
-        ordered = [*ctx_children, *flatten(new_tops)]
-        if partial is not None:
-            ordered.extend([partial.head, *fresh])
-        if not self._assign_texts(ordered, start, end):
-            raise RegionError(LOSSY, Range.of(0, 0, 0, 0), "libcst")
-        self._reuse(leaves[a:b], new_tops, ctx_children, fresh, tail, partial)
-        self._splice(layout, a, b, ctx, within, first, last, ctx_children, new_tops, partial)
-        if reaches_eof:
-            self.style = self.style.with_changes(
-                footer=module.footer, has_trailing_newline=module.has_trailing_newline
-            )
-        if at_start:
-            self.style = self.style.with_changes(header=module.header)
-        self._reshaped()
-        self._check_first_block()
+            ctx_children[-1].lines += post
+            ctx_children[-1].post = post
+        return new_tops
 
     def _check_region_style(self, parsed: Parsed) -> None:
         module = parsed.module
@@ -601,10 +684,10 @@ class IncrementalDocument:
                     raise _Rebuild
                 return
 
-    def _ctx_children(
-        self, ctx: Split, parsed: Parsed, first: Leaf, last: Leaf, within: bool, layout: Layout
-    ) -> list[Leaf]:
+    def _ctx_children(self, region: _Region, parsed: Parsed, layout: Layout) -> list[Leaf]:
         """Return the new leaves of the split body statements a region re-parsed."""
+        ctx, first, last, within = region.ctx, region.first, region.last, region.within
+        assert ctx is not None
         block = ctx.node.body
         assert isinstance(block, cst.IndentedBlock)
         if parsed.block_indent != block.indent or parsed.children is None:
@@ -678,7 +761,7 @@ class IncrementalDocument:
             child.owner = split
         return split, fresh
 
-    def _reuse(  # noqa: BP101 (see the closing note: to be split up)
+    def _reuse(
         self,
         region: list[Leaf],
         new_tops: list[Top],
@@ -696,47 +779,30 @@ class IncrementalDocument:
         for leaf in region:
             if leaf.valid and leaf.kind in (STMT, CHILD):
                 old.setdefault((leaf.kind, leaf.text, leaf.pre, leaf.post), []).append(leaf)
-
-        def take(leaf: Leaf) -> Leaf | None:
-            same = old.get((leaf.kind, leaf.text, leaf.pre, leaf.post))
-            return same.pop(0) if same else None
-
         for index, top in enumerate(new_tops):
             if isinstance(top, Leaf):
-                same = take(top)
+                same = _take(old, top)
                 if same is not None and same.owner is None:
                     new_tops[index] = same
-        for owner, children, old_owner in (
-            (ctx_children[0].owner if ctx_children else None, ctx_children, None),
-            (partial, fresh, tail),
-        ):
-            for index, child in enumerate(children):
-                same = take(child)
-                if same is not None and same.owner in (owner, old_owner) and owner is not None:
-                    same.owner = owner
-                    children[index] = same
-                    if partial is not None and owner is partial:
-                        at = partial.children.index(child)
-                        partial.children[at] = same
+        if ctx_children:
+            _reuse_children(old, ctx_children, ctx_children[0].owner, None, None)
+        if partial is not None:
+            _reuse_children(old, fresh, partial, tail, partial.children)
 
     def _splice(
         self,
         layout: Layout,
-        a: int,
-        b: int,
-        ctx: Split | None,
-        within: bool,
-        first: Leaf,
-        last: Leaf,
+        region: _Region,
         ctx_children: list[Leaf],
         new_tops: list[Top],
         partial: Split | None,
     ) -> None:
         """Put the re-parsed leaves in place of the region's leaves."""
-        ta, tb = layout.top_of[a], layout.top_of[b - 1]
+        ta, tb = layout.top_of[region.a], layout.top_of[region.b - 1]
+        ctx = region.ctx
         if ctx is not None:
-            at = ctx.children.index(first)
-            stop = ctx.children.index(last) + 1 if within else len(ctx.children)
+            at = ctx.children.index(region.first)
+            stop = ctx.children.index(region.last) + 1 if region.within else len(ctx.children)
             ctx.children[at:stop] = ctx_children
             footer = ctx.cache.pop("footer")
             block = ctx.node.body
@@ -757,42 +823,50 @@ class IncrementalDocument:
             )
             new_tops = [*new_tops, partial]
         low = ta + 1 if ctx is not None else ta
-        high = tb + 1 if not (ctx is not None and within) else ta + 1
+        high = tb + 1 if not (ctx is not None and region.within) else ta + 1
         self.tops[low:high] = new_tops
         self._reshaped()
 
-    def _break(self, layout: Layout, run: tuple[int, int], a: int, error: RegionError) -> None:  # noqa: BP101 (see the closing note: to be split up)
+    def _break(self, layout: Layout, run: tuple[int, int], a: int, error: RegionError) -> None:
         """Turn the dirty run into broken leaves, one per level, with their errors."""
-        leaves = layout.leaves
         start_region = layout.starts[a]
-        a0, b0 = run
-        for leaf in leaves[a0:b0]:
-            if leaf.kind == HEAD and leaf.owner is not None:
-                self._dissolve(leaf.owner)
-        layout = self.layout()
-        leaves = layout.leaves
-        dirty = [k for k, leaf in enumerate(leaves) if leaf.state == DIRTY]
-        if not dirty:
+        found = self._dirty_run()
+        if found is None:
             return
-        a0 = b0 = dirty[0]
-        while a0 > 0 and not leaves[a0 - 1].valid:
-            a0 -= 1
-        while b0 < len(leaves) and not leaves[b0].valid:
-            b0 += 1
+        layout, a0, b0 = found
+        leaves = layout.leaves
         groups: list[list[int]] = []
         for k in range(a0, b0):
-            level = leaves[k].owner if leaves[k].kind == CHILD else None
-            if (
-                groups
-                and (leaves[groups[-1][-1]].owner if leaves[groups[-1][-1]].kind == CHILD else None)
-                is level
-            ):
+            if groups and _level(leaves[groups[-1][-1]]) is _level(leaves[k]):
                 groups[-1].append(k)
             else:
                 groups.append([k])
         for group in reversed(groups):
             self._merge_broken(layout, group, error, start_region)
         self._verify_whole = True
+
+    def _dirty_run(self) -> tuple[Layout, int, int] | None:
+        """Return the run of unparsed leaves around the first dirty one, without heads.
+
+        A broken head breaks its whole statement: each head the run reaches is dissolved
+        (its split becomes one statement) until the run holds none.
+        """
+        while True:
+            layout = self.layout()
+            leaves = layout.leaves
+            dirty = next((k for k, leaf in enumerate(leaves) if leaf.state == DIRTY), None)
+            if dirty is None:
+                return None
+            a0 = b0 = dirty
+            while a0 > 0 and not leaves[a0 - 1].valid:
+                a0 -= 1
+            while b0 < len(leaves) and not leaves[b0].valid:
+                b0 += 1
+            heads = [leaf.owner for leaf in leaves[a0:b0] if leaf.kind == HEAD and leaf.owner]
+            if not heads:
+                return layout, a0, b0
+            for owner in heads:
+                self._dissolve(owner)
 
     def _dissolve(self, split: Split) -> None:
         index = next(k for k, top in enumerate(self.tops) if top is split)
@@ -1079,32 +1153,14 @@ class IncrementalDocument:
                     return None
         return summaries
 
-    def _assemble(  # noqa: BP101 (see the closing note: to be split up)
+    def _assemble(
         self,
         layout: Layout,
         runner: LeafRunner,
         summaries: list[Summary | None],
         context: RuleContext,
     ) -> DocumentResult:
-        findings: list[Finding] = []
-        errors: list[RuleError] = []
-        broken: list[tuple[int, int]] = []
-        severities = self.ruleset.severities
-        for leaf, start in zip(layout.leaves, layout.starts, strict=True):
-            if leaf.valid:
-                result: LeafResult = leaf.cache["result"][2]
-                errors.extend(result.errors)
-                placed = leaf.cache.get("placed")
-                if placed is None or placed[0] is not result or placed[1] != start:
-                    placed = (result, start, [shift_finding(f, start) for f in result.findings])
-                    leaf.cache["placed"] = placed
-                findings.extend(placed[2])
-            elif leaf.error is not None:
-                message, where = leaf.error
-                findings.append(
-                    engine_finding(SYNTAX_ERROR, message, shift_range(where, start), severities)
-                )
-                broken.append((start, start + max(leaf.lines - 1, 0)))
+        findings, errors, broken = self._leaf_findings(layout)
         for index, summary in enumerate(summaries):
             if summary is None:
                 continue
@@ -1133,6 +1189,31 @@ class IncrementalDocument:
         for error in errors:
             unique.setdefault(error.code, error)
         return DocumentResult(findings, list(unique.values()), broken)
+
+    def _leaf_findings(
+        self, layout: Layout
+    ) -> tuple[list[Finding], list[RuleError], list[tuple[int, int]]]:
+        """Collect each leaf's findings in place (and one BP000 per broken leaf)."""
+        findings: list[Finding] = []
+        errors: list[RuleError] = []
+        broken: list[tuple[int, int]] = []
+        severities = self.ruleset.severities
+        for leaf, start in zip(layout.leaves, layout.starts, strict=True):
+            if leaf.valid:
+                result: LeafResult = leaf.cache["result"][2]
+                errors.extend(result.errors)
+                placed = leaf.cache.get("placed")
+                if placed is None or placed[0] is not result or placed[1] != start:
+                    placed = (result, start, [shift_finding(f, start) for f in result.findings])
+                    leaf.cache["placed"] = placed
+                findings.extend(placed[2])
+            elif leaf.error is not None:
+                message, where = leaf.error
+                findings.append(
+                    engine_finding(SYNTAX_ERROR, message, shift_range(where, start), severities)
+                )
+                broken.append((start, start + max(leaf.lines - 1, 0)))
+        return findings, errors, broken
 
     def _directives(self, layout: Layout) -> noqa.NoqaMap:
         merged = noqa.NoqaMap()

@@ -169,7 +169,7 @@ class LeafPositions:
         first, last = self.statement_span(index)
         return index if first <= line <= last else -1
 
-    def range_of(self, node: cst.CSTNode, hint: int = -1) -> Range:  # noqa: BP101 (see the closing note: to be split up)
+    def range_of(self, node: cst.CSTNode, hint: int = -1) -> Range:
         """Return the range of a node of the rules' module.
 
         Args:
@@ -186,22 +186,27 @@ class LeafPositions:
         if node is layout.module:
             return Range.of(0, 0, 0, 0)
         tried: set[int] = set()
-        for leaf in self._candidates(node, hint):
+        found = self._search(node, self._candidates(node, hint), tried)
+        if found is not None:
+            return found
+        for top_index, top in enumerate(layout.tops):
+            if isinstance(top, Split) and (node is top.node or node is top.node.body):
+                return self._split_range(top, node, top_index)
+        found = self._search(node, iter(layout.leaves), tried)
+        if found is not None:
+            return found
+        raise KeyError(f"node {type(node).__name__} is not part of this module")
+
+    def _search(self, node: cst.CSTNode, leaves: Iterator[Leaf], tried: set[int]) -> Range | None:
+        """Look a node up in leaves not tried yet (their positions computed on demand)."""
+        for leaf in leaves:
             if id(leaf) in tried:
                 continue
             tried.add(id(leaf))
             found = self._lookup(leaf, node)
             if found is not None:
                 return found
-        for top_index, top in enumerate(layout.tops):
-            if isinstance(top, Split) and (node is top.node or node is top.node.body):
-                return self._split_range(top, node, top_index)
-        for leaf in layout.leaves:
-            if id(leaf) not in tried:
-                found = self._lookup(leaf, node)
-                if found is not None:
-                    return found
-        raise KeyError(f"node {type(node).__name__} is not part of this module")
+        return None
 
     # Internals.
 

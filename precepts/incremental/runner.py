@@ -376,8 +376,11 @@ class LeafRunner:
 
     # Module rules.
 
-    def summarize(self, tops: Sequence[tuple[int, Any]]) -> dict[int, Summary]:  # noqa: BP101 (see the closing note: to be split up)
+    def summarize(self, tops: Sequence[tuple[int, Any]]) -> dict[int, Summary]:
         """Walk top-level statements with the module rules to refresh their summaries.
+
+        Each statement gets fresh rule instances (as each leaf does): a summary must
+        depend on its statement only, whatever was walked before it.
 
         Args:
             tops: (top index, top) pairs.
@@ -385,49 +388,42 @@ class LeafRunner:
         Returns:
             Top index → summary.
         """
-        summaries: dict[int, Summary] = {}
-        remaining = list(tops)
-        module = self.layout.module
-        tracker = self.tracker
-        while remaining:
-            batch = _Batch(self.module_specs, self.context)
-            tracker.start()
-            batch.walker.enter(module)
-            base = tracker.stop()
-            batch.take()
-            done = 0
-            for top_index, top in remaining:
-                done += 1
-                self.context.current_statement = top_index
-                summary = Summary()
-                tracker.start()
-                tracker.watch_body()
-                try:
-                    batch.walker.walk(top_node(top))
-                except RecursionError as deep:
-                    batch.walker.failures.update({rule: deep for rule in batch.rules})
-                for rule in batch.rules:
-                    if rule not in batch.walker.failures:
-                        summary.values[rule.code] = batch.walker._guard(rule, rule.end_statement)
-                summary.dependencies = tracker.stop() + base
-                pending = batch.take()
-                failures = batch.new_failures()
-                for rule, error in failures.items():
-                    summary.errors.append(_error(rule, self.context.path, error))
-                leaf = top.head if isinstance(top, Split) else top
-                converted = self._convert(leaf, pending, failures)
-                summary.findings = converted.findings
-                summary.errors.extend(converted.errors)
-                if not converted.portable:
-                    summary.dependencies += (tracker.body_dependency(),)
-                summaries[top_index] = summary
-                if batch.walker.failures:
-                    break
-            batch.walker.leave(module)
-            batch.take()
-            remaining = remaining[done:]
+        summaries = {index: self._summarize(index, top) for index, top in tops}
         self.context.current_statement = -1
         return summaries
+
+    def _summarize(self, top_index: int, top: Any) -> Summary:
+        tracker = self.tracker
+        module = self.layout.module
+        summary = Summary()
+        self.context.current_statement = -1
+        tracker.start()
+        batch = _Batch(self.module_specs, self.context)
+        batch.walker.enter(module)
+        batch.take()
+        self.context.current_statement = top_index
+        tracker.watch_body()
+        try:
+            batch.walker.walk(top_node(top))
+        except RecursionError as deep:
+            batch.walker.failures.update({rule: deep for rule in batch.rules})
+        for rule in batch.rules:
+            if rule not in batch.walker.failures:
+                summary.values[rule.code] = batch.walker._guard(rule, rule.end_statement)
+        summary.dependencies = tracker.stop()
+        pending = batch.take()
+        failures = batch.new_failures()
+        batch.walker.leave(module)
+        batch.take()
+        for rule, error in failures.items():
+            summary.errors.append(_error(rule, self.context.path, error))
+        leaf = top.head if isinstance(top, Split) else top
+        converted = self._convert(leaf, pending, failures)
+        summary.findings = converted.findings
+        summary.errors.extend(converted.errors)
+        if not converted.portable:
+            summary.dependencies += (tracker.body_dependency(),)
+        return summary
 
     def finish(
         self, summaries: Sequence[Summary], failed: set[str]
