@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
 
     logs.configure(args.log_level, args.log_file)
     if args.ws is not None and not _websockets_available():
-        log.error("--ws needs the `websockets` package: pip install 'pygls[ws]'")
+        log.error("--ws needs the `websockets` package: pip install 'precepts[ws]'")
         return EXIT_ERROR
     from precepts.server.app import PreceptsServer  # heavy: imported once arguments are fine
     from precepts.server.handlers import register

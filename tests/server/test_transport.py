@@ -10,8 +10,6 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-import pytest
-
 from precepts.server.cli import address
 
 MODULE = [sys.executable, "-m", "precepts.server"]
@@ -128,14 +126,47 @@ def test_tcp_transport_on_the_loopback_interface(tmp_path: Path) -> None:
 
 
 def test_websocket_needs_its_package() -> None:
+    # Run the server with `websockets` made unimportable, as on an install without the
+    # `ws` extra: it must say what to install and exit 2 instead of a traceback.
+    blocked = (
+        "import sys; sys.modules['websockets'] = None; "
+        "from precepts.server.__main__ import main; sys.exit(main())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", blocked, "--ws", "0"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "precepts[ws]" in result.stderr
+
+
+def test_websocket_transport_on_the_loopback_interface() -> None:
+    from websockets.sync.client import connect
+
+    port = _free_port()
+    server = subprocess.Popen([*MODULE, "--ws", str(port)], stderr=subprocess.PIPE)
     try:
-        import websockets  # noqa: F401
-    except ImportError:
-        result = subprocess.run([*MODULE, "--ws", "0"], capture_output=True, text=True, timeout=60)
-        assert result.returncode == 2
-        assert "websockets" in result.stderr
-    else:
-        pytest.skip("websockets is installed: --ws would start listening")
+        for _ in range(600):
+            assert server.poll() is None, server.stderr.read() if server.stderr else b""
+            try:
+                connection = connect(f"ws://127.0.0.1:{port}", open_timeout=60)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            raise AssertionError("the server never listened")
+        with connection:
+            # Over a websocket each message is one JSON text frame, without headers.
+            message = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": INITIALIZE}
+            connection.send(json.dumps(message))
+            reply = json.loads(connection.recv(timeout=60))
+            assert reply["id"] == 1
+            assert reply["result"]["capabilities"]["positionEncoding"] == "utf-16"
+    finally:
+        server.kill()
+        server.wait(timeout=60)
 
 
 def test_addresses_default_to_the_loopback_interface() -> None:
