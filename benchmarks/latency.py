@@ -80,7 +80,9 @@ def script(source: str, count: int, seed: int = 7) -> list[Edit]:
         if text.startswith("        ")
         and not text.strip().startswith(('"""', "#", ")", "]"))
         and text.strip()
-        and not text.rstrip().endswith((",", "(", "[", "{", "\\"))
+        # Not after a block opener: a statement typed at the opener's indentation would
+        # leave the block empty, and the file would stay broken for the rest of the run.
+        and not text.rstrip().endswith((",", "(", "[", "{", "\\", ":"))
     ]
     statements = [
         "result = compute(value, limit=10)",

@@ -195,20 +195,21 @@ def _block_lines(block: cst.BaseSuite) -> list[cst.SimpleStatementLine]:
     return [inner for inner in block.body if isinstance(inner, cst.SimpleStatementLine)]
 
 
-def _collect_imports(statement: cst.BaseStatement, facts: ModuleFacts) -> None:
+def _import_entries(statement: cst.BaseStatement) -> Iterator[tuple[str, str, bool]]:
+    """Yield (local name, qualified name, overrides an earlier binding) per import."""
     if isinstance(statement, (cst.If, cst.Try)):
         # One level down only: ``if TYPE_CHECKING:`` and ``try: import x`` blocks.
         for block in _nested_blocks(statement):
             for inner in _block_lines(block):
-                _collect_imports(inner, facts)
+                yield from _import_entries(inner)
         return
     if not isinstance(statement, cst.SimpleStatementLine):
         return
     for small in statement.body:
         if isinstance(small, cst.Import):
-            _collect_import(small, facts)
+            yield from _plain_import_entries(small)
         elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
-            _collect_import_from(small, facts)
+            yield from _from_import_entries(small)
 
 
 def _alias_local(alias: cst.ImportAlias) -> str | None:
@@ -217,20 +218,21 @@ def _alias_local(alias: cst.ImportAlias) -> str | None:
     return None
 
 
-def _collect_import(small: cst.Import, facts: ModuleFacts) -> None:
+def _plain_import_entries(small: cst.Import) -> Iterator[tuple[str, str, bool]]:
     for alias in small.names:
         full = _import_alias_name(alias)
         if full is None:
             continue
         local = _alias_local(alias)
         if local is not None:
-            facts.imports[local] = full
+            yield local, full, True
         else:
+            # ``import a.b`` binds ``a`` without overriding an ``a`` imported earlier.
             head = full.split(".")[0]
-            facts.imports.setdefault(head, head)
+            yield head, head, False
 
 
-def _collect_import_from(small: cst.ImportFrom, facts: ModuleFacts) -> None:
+def _from_import_entries(small: cst.ImportFrom) -> Iterator[tuple[str, str, bool]]:
     module = dotted_name(small.module) if small.module else ""
     dots = "." * len(small.relative)
     prefix = f"{dots}{module}" if module else dots
@@ -239,7 +241,7 @@ def _collect_import_from(small: cst.ImportFrom, facts: ModuleFacts) -> None:
         if name is None:
             continue
         local = _alias_local(alias) or name
-        facts.imports[local] = f"{prefix}.{name}" if prefix else name
+        yield local, (f"{prefix}.{name}" if prefix else name), True
 
 
 def _assignments(statement: cst.BaseStatement) -> Iterator[tuple[str, cst.BaseExpression]]:
@@ -257,34 +259,31 @@ def _assignments(statement: cst.BaseStatement) -> Iterator[tuple[str, cst.BaseEx
                 yield target.value, small.value  # type: ignore[misc]
 
 
-def _collect_bindings(statement: cst.BaseStatement, facts: ModuleFacts) -> None:
-    for name, value in _assignments(statement):
-        facts.values[name] = value
-        called = facts.call_name(value)
-        if called is None:
-            continue
-        short = called.rsplit(".", 1)[-1]
-        if called in _DECLARATIVE_FACTORIES or short == "declarative_base":
-            facts.declarative_bases.add(name)
-        elif short == "FastAPI":
-            facts.apps.add(name)
-        elif short == "APIRouter":
-            facts.routers.add(name)
-        elif called in _LOGGER_FACTORIES or short in {"getLogger", "get_logger"}:
-            facts.loggers.add(name)
-        elif short in _SCOPED_SESSIONS:
-            facts.session_factories.add(name)
-            facts.scoped_sessions.add(name)
-        elif called in _SESSION_FACTORIES or short in {"sessionmaker", "async_sessionmaker"}:
-            facts.session_factories.add(name)
-        elif called in {"flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy_lite.SQLAlchemy"}:
-            facts.flask_dbs.add(name)
+def _bind(facts: ModuleFacts, name: str, called: str) -> None:
+    """Record what ``name = called(...)`` makes of ``name`` (an app, a logger, ...)."""
+    short = called.rsplit(".", 1)[-1]
+    if called in _DECLARATIVE_FACTORIES or short == "declarative_base":
+        facts.declarative_bases.add(name)
+    elif short == "FastAPI":
+        facts.apps.add(name)
+    elif short == "APIRouter":
+        facts.routers.add(name)
+    elif called in _LOGGER_FACTORIES or short in {"getLogger", "get_logger"}:
+        facts.loggers.add(name)
+    elif short in _SCOPED_SESSIONS:
+        facts.session_factories.add(name)
+        facts.scoped_sessions.add(name)
+    elif called in _SESSION_FACTORIES or short in {"sessionmaker", "async_sessionmaker"}:
+        facts.session_factories.add(name)
+    elif called in {"flask_sqlalchemy.SQLAlchemy", "flask_sqlalchemy_lite.SQLAlchemy"}:
+        facts.flask_dbs.add(name)
 
 
-def _collect_defined(statement: cst.BaseStatement, facts: ModuleFacts) -> None:
+def _defined_names(statement: cst.BaseStatement) -> tuple[str, ...]:
     if isinstance(statement, (cst.ClassDef, cst.FunctionDef)):
-        facts.defined.add(statement.name.value)
-    elif isinstance(statement, cst.SimpleStatementLine):
+        return (statement.name.value,)
+    names: set[str] = set()
+    if isinstance(statement, cst.SimpleStatementLine):
         for small in statement.body:
             targets: list[cst.BaseExpression] = []
             if isinstance(small, cst.Assign):
@@ -292,9 +291,8 @@ def _collect_defined(statement: cst.BaseStatement, facts: ModuleFacts) -> None:
             elif isinstance(small, (cst.AnnAssign, cst.AugAssign)):
                 targets = [small.target]
             for target in targets:
-                _add_target_names(target, facts.defined)
-    elif isinstance(statement, cst.Try):
-        _collect_closed_in_finally(statement, facts)
+                _add_target_names(target, names)
+    return tuple(names)
 
 
 def _add_target_names(target: cst.BaseExpression, into: set[str]) -> None:
@@ -307,14 +305,16 @@ def _add_target_names(target: cst.BaseExpression, into: set[str]) -> None:
         _add_target_names(target.value, into)
 
 
-def _collect_closed_in_finally(statement: cst.Try, facts: ModuleFacts) -> None:
-    if statement.finalbody is None:
-        return
+def _closed_in_finally(statement: cst.BaseStatement) -> tuple[str, ...]:
+    if not isinstance(statement, cst.Try) or statement.finalbody is None:
+        return ()
+    names = []
     for inner in _block_lines(statement.finalbody.body):
         for small in inner.body:
             name = _closed_name(small)
             if name is not None:
-                facts.closed_in_finally.add(name)
+                names.append(name)
+    return tuple(names)
 
 
 def _closed_name(small: cst.BaseSmallStatement) -> str | None:
@@ -389,40 +389,115 @@ def _is_column_call(value: cst.BaseExpression | None) -> bool:
     return bool(called) and called.rsplit(".", 1)[-1] in _COLUMN_FACTORIES  # type: ignore[union-attr]
 
 
-def _collect_class(statement: cst.BaseStatement, facts: ModuleFacts) -> None:
-    if not isinstance(statement, cst.ClassDef):
-        return
-    name = statement.name.value
-    foreign_base = False
-    for arg in statement.bases:
-        kind = _base_kind(arg.value, facts)
-        if kind == "declarative":
-            facts.declarative_bases.add(name)
-            return
-        if kind == "model":
-            parent = facts.models.get(dotted_name(arg.value).rsplit(".", 1)[-1])  # type: ignore[union-attr]
-            typed = is_typed_model(statement) or bool(parent and parent.typed)
-            facts.models[name] = ModelInfo(name, typed, statement)
-            return
-        foreign_base = foreign_base or kind == "foreign"
-    if foreign_base and _looks_mapped(statement):
-        facts.models[name] = ModelInfo(name, is_typed_model(statement), statement)
+class StatementFacts:
+    """What one top-level statement contributes to the module facts.
+
+    Everything here depends on the statement alone, so a caller that keeps these per
+    statement (the language server, between edits) recomputes only the statements that
+    changed; :func:`compute_facts` then folds them in order, which is cheap.
+    """
+
+    __slots__ = ("_flags", "bases", "bindings", "closed", "defined", "function", "imports", "node")
+
+    def __init__(self, statement: cst.BaseStatement) -> None:
+        """Scan one top-level statement.
+
+        Args:
+            statement: The statement.
+        """
+        self.node = statement
+        self.imports = tuple(_import_entries(statement))
+        self.bindings = tuple(
+            (name, value, dotted_name(value.func) if isinstance(value, cst.Call) else None)
+            for name, value in _assignments(statement)
+        )
+        self.defined = _defined_names(statement)
+        self.closed = _closed_in_finally(statement)
+        self.function = statement.name.value if isinstance(statement, cst.FunctionDef) else None
+        # Each base's dotted name (bases that are not name chains can make nothing a model).
+        self.bases: tuple[str, ...] = ()
+        if isinstance(statement, cst.ClassDef):
+            found = (dotted_name(arg.value) for arg in statement.bases)
+            self.bases = tuple(name for name in found if name is not None)
+        self._flags: tuple[bool, bool] | None = None
+
+    def flags(self) -> tuple[bool, bool]:
+        """Return (typed model body, looks mapped) for a class, computed on first use."""
+        if self._flags is None:
+            node = self.node
+            assert isinstance(node, cst.ClassDef)
+            self._flags = (is_typed_model(node), _looks_mapped(node))
+        return self._flags
+
+    def apply(self, facts: ModuleFacts) -> None:
+        """Add this statement's contribution to facts built from the statements before it.
+
+        Args:
+            facts: The facts so far (updated in place).
+        """
+        imports = facts.imports
+        for local, full, override in self.imports:
+            if override:
+                imports[local] = full
+            else:
+                imports.setdefault(local, full)
+        for name, value, func in self.bindings:
+            facts.values[name] = value
+            if func is not None:
+                _bind(facts, name, _qualify_dotted(func, imports))
+        facts.defined.update(self.defined)
+        facts.closed_in_finally.update(self.closed)
+        if self.function is not None:
+            facts.functions.add(self.function)
+        if isinstance(self.node, cst.ClassDef):
+            self._apply_class(facts, self.node)
+
+    def _apply_class(self, facts: ModuleFacts, node: cst.ClassDef) -> None:
+        name = node.name.value
+        foreign_base = False
+        for base in self.bases:
+            kind = _base_kind(base, facts)
+            if kind == "declarative":
+                facts.declarative_bases.add(name)
+                return
+            if kind == "model":
+                parent = facts.models.get(base.rsplit(".", 1)[-1])
+                typed = self.flags()[0] or bool(parent and parent.typed)
+                facts.models[name] = ModelInfo(name, typed, node)
+                return
+            foreign_base = foreign_base or kind == "foreign"
+        if foreign_base and self.flags()[1]:
+            facts.models[name] = ModelInfo(name, self.flags()[0], node)
 
 
-def _base_kind(base: cst.BaseExpression, facts: ModuleFacts) -> str | None:
+def _qualify_dotted(name: str, imports: dict[str, str]) -> str:
+    """:meth:`ModuleFacts.qualify` for a dotted name already extracted."""
+    head, _, rest = name.partition(".")
+    target = imports.get(head)
+    if target is None:
+        return name
+    return f"{target}.{rest}" if rest else target
+
+
+def _base_kind(base: str, facts: ModuleFacts) -> str | None:
     """Classify a base class: ``declarative`` base, a ``model``, ``foreign`` or None.
 
     A ``foreign`` base is imported from another module (``from app.db import Base``), a
     Flask-SQLAlchemy ``db.Model`` of an imported ``db``, or defined nowhere (a snippet,
     a star import): the class body decides then.
+
+    Args:
+        base: The base's dotted name as written.
+        facts: The facts of the statements before the class.
+
+    Returns:
+        The kind, or None for a base that says nothing (a builtin, a local class).
     """
-    qualified = facts.qualify(base)
-    if qualified is None:
-        return None
+    qualified = _qualify_dotted(base, facts.imports)
     short = qualified.rsplit(".", 1)[-1]
     if qualified in _DECLARATIVE_BASES or short in {"DeclarativeBase", "DeclarativeBaseNoMeta"}:
         return "declarative"
-    head = (dotted_name(base) or "").split(".", 1)[0]
+    head = base.split(".", 1)[0]
     if short in facts.declarative_bases or short in facts.models:
         return "model"
     if short == "Model" and head in facts.flask_dbs:
@@ -432,22 +507,26 @@ def _base_kind(base: cst.BaseExpression, facts: ModuleFacts) -> str | None:
     return None
 
 
-def compute_facts(module: cst.Module) -> ModuleFacts:
+def compute_facts(
+    module: cst.Module, scans: dict[cst.BaseStatement, StatementFacts] | None = None
+) -> ModuleFacts:
     """Scan a module's top level for the shared facts.
 
     Args:
         module: The parsed module.
+        scans: Statement → its scan, reused and filled in (libcst nodes hash by identity,
+            so an unchanged statement is found again); None to scan every statement.
 
     Returns:
         The facts.
     """
     facts = ModuleFacts()
     for statement in module.body:
-        _collect_imports(statement, facts)
-        _collect_bindings(statement, facts)
-        _collect_defined(statement, facts)
-        if isinstance(statement, (cst.FunctionDef,)):
-            facts.functions.add(statement.name.value)
-        _collect_class(statement, facts)
+        scanned = scans.get(statement) if scans is not None else None
+        if scanned is None:
+            scanned = StatementFacts(statement)
+            if scans is not None:
+                scans[statement] = scanned
+        scanned.apply(facts)
     facts.defined.update(facts.imports)
     return facts

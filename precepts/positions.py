@@ -21,7 +21,7 @@ from precepts.findings import Range
 from precepts.text import count_line_breaks
 
 
-def _resolve_positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
+def resolve_positions(module: cst.Module) -> Mapping[cst.CSTNode, CodeRange]:
     """Run ``PositionProvider``'s code generation alone, without its metadata visit.
 
     ``MetadataWrapper.resolve`` also walks the tree with a (node-rebuilding) batched
@@ -132,7 +132,7 @@ class PositionResolver:
             alone = self.module.with_changes(
                 body=[self.module.body[index]], header=(), footer=(), has_trailing_newline=True
             )
-            cached = _resolve_positions(alone)
+            cached = resolve_positions(alone)
             self._maps[index] = cached
         return cached
 
@@ -227,7 +227,7 @@ class PositionResolver:
         alone = self.module.with_changes(
             body=[new], header=(), footer=(), has_trailing_newline=True
         )
-        mapping = _resolve_positions(alone)
+        mapping = resolve_positions(alone)
         if real_line is not None:
             # Both lines are where the statement's own code starts (after its comments).
             removed = real_line - mapping[target].start.line
@@ -265,7 +265,7 @@ class PositionResolver:
                 header=() if footer else module.header,
                 footer=module.footer if footer else (),
             )
-            cached = _resolve_positions(edge)
+            cached = resolve_positions(edge)
             self._maps[key] = cached
         return cached
 

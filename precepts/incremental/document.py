@@ -24,7 +24,7 @@ from __future__ import annotations
 import ast
 from collections import OrderedDict
 from collections.abc import Hashable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import libcst as cst
@@ -41,7 +41,7 @@ from precepts.engine import (
     engine_finding,
     unused_noqa_findings,
 )
-from precepts.facts import ModuleFacts, compute_facts
+from precepts.facts import ModelInfo, ModuleFacts, StatementFacts, compute_facts
 from precepts.findings import Finding, Range
 from precepts.incremental.buffer import TextBuffer, content_length, split_keep_ends
 from precepts.incremental.facts_key import BODY, CROSSFILE, FactsTracker, watched
@@ -247,6 +247,12 @@ def _parse_ast(text: str) -> ast.Module:
         return ast.Module(body=[], type_ignores=[])
 
 
+# id(dependencies) → (dependencies, reads module.body, asks cross-file questions): each
+# cached entry's dependencies are checked on every check, and this answer never changes.
+# The tuple is kept (so its id is not reused while listed); the map is cleared when big.
+_DEPENDENCY_KINDS: dict[int, tuple[tuple[Any, ...], bool, bool]] = {}
+
+
 class IncrementalDocument:
     """An open document, re-parsed and re-checked incrementally.
 
@@ -295,6 +301,8 @@ class IncrementalDocument:
         self._body_ids: tuple[int, ...] = ()
         self._body_version = 0
         self._facts_memo: tuple[tuple[Any, ...], ModuleFacts, tuple[Any, ...]] | None = None
+        self._scans: dict[cst.BaseStatement, StatementFacts] = {}
+        self._signatures: dict[cst.BaseStatement, Hashable] = {}
         self._tracker = FactsTracker()
         self._cache: OrderedDict[Hashable, list[Any]] = OrderedDict()
         self._cache_size = cache_size
@@ -985,19 +993,32 @@ class IncrementalDocument:
 
     def _facts(self, module: cst.Module) -> ModuleFacts:
         # Facts come from top-level statements, of which a function contributes only its
-        # name: when only function bodies changed, the facts are the same.
+        # name and a class its header, class-level statements and method names: when
+        # only function or method bodies changed, the facts are the same (a model's
+        # ``node`` is pointed at the new class, for rules that look at it).
         body = tuple(module.body)
+        signatures = self._signatures
         signature = tuple(
-            ("def", node.name.value) if isinstance(node, cst.FunctionDef) else id(node)
-            for node in body
+            signatures[node] if node in signatures else _facts_signature(node) for node in body
         )
+        self._signatures = dict(zip(body, signature, strict=True))
         memo = self._facts_memo
         if memo is not None and memo[0] == signature:
+            if memo[2] != body:
+                _rebind_models(memo[1], memo[2], body)
+                self._facts_memo = (signature, memo[1], body)
             return memo[1]
         try:
-            facts = compute_facts(module)
+            # Statements scanned for an earlier check are not scanned again.
+            facts = compute_facts(module, self._scans)
         except Exception:  # a broken fact must not stop the rules that do not need it
             facts = ModuleFacts()
+        self._scans = {node: self._scans[node] for node in body if node in self._scans}
+        if memo is not None and _same_facts(facts, memo[1]):
+            # Typing inside one statement often gives the same facts again (a function
+            # missing while its body does not parse): keep the object, so the tracker
+            # does not fingerprint them again.
+            facts = memo[1]
         self._facts_memo = (signature, facts, body)  # the body keeps the ids valid
         return facts
 
@@ -1037,11 +1058,17 @@ class IncrementalDocument:
         That is the facts, and the module's statements and cross-file answers when the
         entry depends on them.
         """
-        names = {name for name, _, _ in dependencies}
+        uses = _DEPENDENCY_KINDS.get(id(dependencies))
+        if uses is None or uses[0] is not dependencies:
+            names = {name for name, _, _ in dependencies}
+            uses = (dependencies, BODY in names, CROSSFILE in names)
+            if len(_DEPENDENCY_KINDS) >= 65536:
+                _DEPENDENCY_KINDS.clear()
+            _DEPENDENCY_KINDS[id(dependencies)] = uses
         return (
             self._facts_version,
-            self._body_version if BODY in names else -1,
-            default_service().generation if CROSSFILE in names else -1,
+            self._body_version if uses[1] else -1,
+            default_service().generation if uses[2] else -1,
         )
 
     def _lookup(self, leaf: Leaf) -> bool:
@@ -1236,3 +1263,59 @@ class IncrementalDocument:
             for line, target in own.redirect.items():
                 merged.redirect[line + start] = target + start
         return merged
+
+
+def _facts_signature(node: cst.BaseStatement) -> Hashable:
+    """What of a top-level statement the module facts can depend on (by identity)."""
+    if isinstance(node, cst.FunctionDef):
+        return ("def", node.name.value)
+    if isinstance(node, cst.ClassDef) and isinstance(node.body, cst.IndentedBlock):
+        members = node.body.body
+        return (
+            "class",
+            node.name.value,
+            tuple(id(arg) for arg in node.bases),
+            tuple(id(arg) for arg in node.keywords),
+            tuple(id(s) for s in members if isinstance(s, cst.SimpleStatementLine)),
+            tuple(
+                s.name.value if isinstance(s, cst.FunctionDef) else id(s)
+                for s in members
+                if not isinstance(s, cst.SimpleStatementLine)
+            ),
+        )
+    return id(node)
+
+
+def _rebind_models(
+    facts: ModuleFacts,
+    old: tuple[cst.BaseStatement, ...],
+    new: tuple[cst.BaseStatement, ...],
+) -> None:
+    """Point each model's ``node`` at the statement that replaced its class.
+
+    The signatures matched, so ``old`` and ``new`` hold the same statements in the same
+    order (some of them rebuilt).
+    """
+    replaced = {id(before): after for before, after in zip(old, new, strict=True)}
+    for info in facts.models.values():
+        current = replaced.get(id(info.node))
+        if isinstance(current, cst.ClassDef):
+            info.node = current
+
+
+def _same_facts(new: ModuleFacts, old: ModuleFacts) -> bool:
+    """Tell whether two facts hold the same values, nodes compared by identity."""
+    for item in fields(new):
+        a, b = getattr(new, item.name), getattr(old, item.name)
+        if isinstance(a, dict):
+            if a.keys() != b.keys() or any(not _same_value(a[k], b[k]) for k in a):
+                return False
+        elif a != b:
+            return False
+    return True
+
+
+def _same_value(a: object, b: object) -> bool:
+    if isinstance(a, ModelInfo) and isinstance(b, ModelInfo):
+        return a.name == b.name and a.typed == b.typed and a.node is b.node
+    return a is b or (isinstance(a, str) and a == b)

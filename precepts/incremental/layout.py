@@ -12,10 +12,11 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterator, Mapping
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange
 
 from precepts.findings import Range
 from precepts.incremental.leaves import CHILD, HEAD, Leaf, Split, Top, body_indent, shell_of
+from precepts.positions import resolve_positions
 
 
 class Layout:
@@ -296,7 +297,7 @@ class LeafPositions:
             body = [leaf.node]
             offset = start + leaf.pre - 1
         alone = module.with_changes(body=body, header=(), footer=(), has_trailing_newline=True)
-        table = MetadataWrapper(alone, unsafe_skip_copy=True).resolve(PositionProvider)
+        table = resolve_positions(alone)
         result = (table, offset, shell)
         self._maps[id(leaf)] = result
         return result
