@@ -37,7 +37,7 @@ from precepts.server.actions import (
 )
 from precepts.server.capabilities import ClientFeatures
 from precepts.server.configs import CONFIG_NAMES, ConfigProblem, ConfigStore
-from precepts.server.diagnostics import SOURCE, to_diagnostics
+from precepts.server.diagnostics import SOURCE, DiagnosticJson, to_diagnostics
 from precepts.server.documents import CheckOutcome, DocumentModel, OpenDocument
 from precepts.server.logs import ClientLogHandler
 from precepts.server.protocol import PreceptsProtocol
@@ -383,6 +383,17 @@ class PreceptsServer(LanguageServer):
                 log.warning("%s", message)
         document.logged_errors = frozenset(traces)
         if not self.features.pull_diagnostics and document.is_python:
+            self.publish(document, outcome)
+
+    def publish(self, document: OpenDocument, outcome: CheckOutcome) -> None:
+        """Push a document's diagnostics, converting only findings not sent before.
+
+        Args:
+            document: The document.
+            outcome: Its findings (for ``document.version``).
+        """
+        send = getattr(self.protocol, "_send_data", None)
+        if send is None:  # a pygls without the raw path: the typed (slower) way
             self.text_document_publish_diagnostics(
                 lsp.PublishDiagnosticsParams(
                     uri=document.uri,
@@ -390,6 +401,28 @@ class PreceptsServer(LanguageServer):
                     diagnostics=self.diagnostics_of(document, outcome),
                 )
             )
+            return
+        cache = document.published
+        if cache is None:
+            cache = document.published = DiagnosticJson(self.protocol._converter.unstructure)
+        diagnostics = cache.convert(
+            outcome.findings,
+            document.uri,
+            document.converter(self.features.unit),
+            self.features,
+        )
+        # Already JSON data: sent as is, without cattrs walking 400 diagnostics again.
+        send(
+            {
+                "jsonrpc": "2.0",
+                "method": lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+                "params": {
+                    "uri": document.uri,
+                    "version": document.version,
+                    "diagnostics": diagnostics,
+                },
+            }
+        )
 
     # -- code action edits ----------------------------------------------------------
 

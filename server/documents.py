@@ -27,6 +27,7 @@ from precepts.engine import Checker, RuleError, RuleSet
 from precepts.findings import Finding
 from precepts.server.buffer import TextBuffer
 from precepts.server.convert import Converter
+from precepts.server.diagnostics import DiagnosticJson
 from precepts.server.settings import ClientSettings
 from precepts.server.suppress import noqa_map_of
 from precepts.text import ColumnUnit
@@ -247,6 +248,7 @@ class OpenDocument:
         checked: Set when ``outcome`` matches ``version``.
         logged_errors: Rule errors already reported to the client.
         closed: Set once the document is closed.
+        published: The JSON of the diagnostics last pushed (reused by the next push).
     """
 
     uri: str
@@ -264,6 +266,7 @@ class OpenDocument:
     checked: asyncio.Event = field(default_factory=asyncio.Event)
     logged_errors: frozenset[str] = frozenset()
     closed: bool = False
+    published: DiagnosticJson | None = None
     _cache: dict[str, Any] = field(default_factory=dict)
 
     @property

@@ -12,7 +12,9 @@ several edits before a check (as a debounced server coalesces them). After each 
   outside the broken statements the findings equal a from-scratch check of T° (the text
   with each broken statement replaced by ``pass``).
 
-The default run makes at least 2,000 edits; the ``slow`` test makes 10,000.
+The default run makes at least 2,000 edits; the ``slow`` tests make 10,000. Each file is
+its own test (so ``pytest -n`` spreads them over cores) and asserts its share of the
+edits, and that it saw both valid and broken texts.
 """
 
 from __future__ import annotations
@@ -52,55 +54,60 @@ def _files() -> dict[str, tuple[str, int]]:
 
 
 FILES = _files()
-SEEN: Counter[str] = Counter()
+NAMES = sorted(FILES)
 
 
-def _session(data: st.DataObject, name: str, steps: int, check_tree: bool) -> int:
+def _session(
+    data: st.DataObject, name: str, steps: int, check_tree: bool, seen: Counter[str]
+) -> None:
     text, split = FILES[name]
     editor = Editor(text, lambda n: data.draw(st.integers(0, max(n - 1, 0))))
     document = IncrementalDocument(text, PATH, RULES, split_lines=split)
     verify(document, RULES)
-    edits = 0
     for step in range(steps):
         for _ in range(1 + data.draw(st.integers(0, 3)) // 3):  # now and then a burst
             edit = editor.next_edit()
             editor.apply(edit)
             document.edit(edit.start, edit.end, edit.text)
-            edits += 1
+            seen["edits"] += 1
         assert document.text == editor.text
-        SEEN[verify(document, RULES, check_tree=check_tree and step % 5 == 0)] += 1
-    return edits
+        seen[verify(document, RULES, check_tree=check_tree and step % 5 == 0)] += 1
 
 
-@settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(data=st.data(), name=st.sampled_from(sorted(FILES)))
-def test_random_edits_match_a_full_check(data: st.DataObject, name: str) -> None:
-    edits = _session(data, name, steps=50, check_tree=True)
-    test_random_edits_match_a_full_check.edits += edits  # type: ignore[attr-defined]
+def _run(name: str, examples: int, steps: int, check_tree: bool) -> Counter[str]:
+    """Run ``examples`` hypothesis sessions on one file; return what they saw."""
+    seen: Counter[str] = Counter()
+
+    @settings(
+        max_examples=examples,
+        deadline=None,
+        derandomize=True,  # the same sessions on every run: CI must not be a lottery
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(data=st.data())
+    def sessions(data: st.DataObject) -> None:
+        _session(data, name, steps, check_tree, seen)
+
+    sessions()
+    return seen
 
 
-test_random_edits_match_a_full_check.edits = 0  # type: ignore[attr-defined]
+def _assert_enough(seen: Counter[str], edits: int, each_kind: int) -> None:
+    assert seen["edits"] >= edits, seen
+    assert seen["valid"] >= each_kind and seen["broken"] >= each_kind, seen
 
 
-def test_the_sessions_made_enough_edits_of_every_kind() -> None:
-    made = test_random_edits_match_a_full_check.edits  # type: ignore[attr-defined]
-    if made == 0:
-        pytest.skip("run together with test_random_edits_match_a_full_check")
-    assert made >= 2000
-    assert SEEN["valid"] > 100 and SEEN["broken"] > 100, SEEN
+# 6 files x 7 sessions x 50 steps: about 2,600 edits in all.
+@pytest.mark.parametrize("name", NAMES)
+def test_random_edits_match_a_full_check(name: str) -> None:
+    seen = _run(name, examples=7, steps=50, check_tree=True)
+    _assert_enough(seen, edits=2000 // len(NAMES) + 1, each_kind=20)
 
 
+# 6 files x 17 sessions x 100 steps: about 12,000 edits in all.
 @pytest.mark.slow
-@settings(
-    max_examples=100,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(data=st.data(), name=st.sampled_from(sorted(FILES)))
-def test_ten_thousand_random_edits(data: st.DataObject, name: str) -> None:
-    _session(data, name, steps=100, check_tree=False)
+@pytest.mark.parametrize("name", NAMES)
+def test_ten_thousand_random_edits(name: str) -> None:
+    seen = _run(name, examples=17, steps=100, check_tree=False)
+    _assert_enough(seen, edits=10000 // len(NAMES) + 1, each_kind=100)
