@@ -113,7 +113,12 @@ def fix_parses(context: RuleContext, fix: Fix) -> bool:
             )
             for e in fix.edits
         ]
-        if _parses(_dedented(apply_edits(region, shifted))):
+        fixed = _dedented(apply_edits(region, shifted))
+        if fixed.startswith("elif"):
+            # ``ast`` gives an ``elif`` branch as an ``If`` of its own, whose lines start
+            # with ``elif``: as ``if`` it parses alone (else the whole file is compiled).
+            fixed = fixed[2:]
+        if _parses(fixed):
             return True
     return _parses(apply_edits(lines.text, fix.edits))
 
