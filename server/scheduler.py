@@ -110,7 +110,8 @@ class CheckScheduler:
     async def _outcome(self, document: OpenDocument) -> CheckOutcome:
         if not document.is_python:
             return CheckOutcome()  # kept for its text (a configuration file), never checked
-        size = sum(len(line) for line in document.model.buffer.lines)
+        # The joined text is kept by the buffer (and needed by the check anyway).
+        size = len(document.model.buffer.text)
         limit = document.client.max_file_size
         if size > limit:
             return CheckOutcome(

@@ -206,13 +206,15 @@ class ClassAndConstantNaming(Rule):
         counts: Counter[str] = Counter()
         rebound: set[str] = set()
         for summary in summaries:
-            if summary is not None:
+            # Most statements bind nothing at module level: skip them cheaply (this runs
+            # on every keystroke in the editor).
+            if summary is not None and (summary.bindings or summary.globals):
                 counts.update(binding.name for binding in summary.bindings)
                 rebound.update(summary.globals)
         # A name bound twice, or rebound through `global`, is a variable, not a constant.
         once = {name for name, count in counts.items() if count == 1} - rebound
         for index, summary in enumerate(summaries):
-            if summary is not None:
+            if summary is not None and (summary.classes or summary.bindings):
                 self._report_statement(index, summary, once)
 
     def _report_statement(self, index: int, summary: _Summary, once: set[str]) -> None:
