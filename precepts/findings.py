@@ -72,6 +72,21 @@ class Range:
         """
         return cls(Position(line, column), Position(end_line, end_column))
 
+    def moved(self, lines: int) -> Range:
+        """Return this range moved down by ``lines`` (up when negative).
+
+        Args:
+            lines: Lines to add to both ends.
+
+        Returns:
+            The moved range (this one when ``lines`` is 0).
+        """
+        if not lines:
+            return self
+        return Range.of(
+            self.start.line + lines, self.start.column, self.end.line + lines, self.end.column
+        )
+
     def contains(self, position: Position) -> bool:
         """Tell whether ``position`` lies within this range (ends inclusive).
 

@@ -101,18 +101,7 @@ def fix_parses(context: RuleContext, fix: Fix) -> bool:
         start_line = _first_line_of(statement) - 1
         end_line = (statement.end_lineno or statement.lineno) - 1
         region = lines.text[lines.offset(start_line, 0) : lines.offset(end_line + 1, 0)]
-        shifted = [
-            TextEdit(
-                Range.of(
-                    e.range.start.line - start_line,
-                    e.range.start.column,
-                    e.range.end.line - start_line,
-                    e.range.end.column,
-                ),
-                e.content,
-            )
-            for e in fix.edits
-        ]
+        shifted = [TextEdit(e.range.moved(-start_line), e.content) for e in fix.edits]
         fixed = _dedented(apply_edits(region, shifted))
         if fixed.startswith("elif"):
             # ``ast`` gives an ``elif`` branch as an ``If`` of its own, whose lines start

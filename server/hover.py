@@ -94,18 +94,7 @@ def fix_diff(line_text: LineText, line_count: int, edits: Sequence[TextEdit]) ->
     first = max(min(e.range.start.line for e in edits) - 1, 0)
     last = max(min(max(e.range.end.line for e in edits) + 1, line_count - 1), first)
     before = [line_text(line) for line in range(first, last + 1)]
-    shifted = [
-        TextEdit(
-            Range.of(
-                e.range.start.line - first,
-                e.range.start.column,
-                e.range.end.line - first,
-                e.range.end.column,
-            ),
-            e.content,
-        )
-        for e in edits
-    ]
+    shifted = [TextEdit(e.range.moved(-first), e.content) for e in edits]
     after = split_lines(apply_edits("\n".join(before), shifted))
     hunks = []
     for row in list(difflib.unified_diff(before, after, lineterm="", n=1))[2:]:

@@ -52,9 +52,6 @@ class PreceptsProtocol(LanguageServerProtocol):
 
     _server: PreceptsServer
 
-    def _user_handler(self, method: str) -> Any:
-        return self.fm.features.get(method)
-
     @lsp_method(lsp.INITIALIZE)
     def lsp_initialize(
         self, params: lsp.InitializeParams
@@ -74,6 +71,12 @@ class PreceptsProtocol(LanguageServerProtocol):
         shape_capabilities(result.capabilities, self._server.features)
         return result
 
+    def _forward(self, method: str, params: Any) -> Generator[Any, Any, None]:
+        """Hand a notification to the server's own handler, if it registered one."""
+        handler = self.fm.features.get(method)
+        if handler is not None:
+            yield handler, (params,), None
+
     @lsp_method(lsp.TEXT_DOCUMENT_DID_OPEN)
     def lsp_text_document__did_open(
         self, params: lsp.DidOpenTextDocumentParams
@@ -86,9 +89,7 @@ class PreceptsProtocol(LanguageServerProtocol):
         Yields:
             The server's handler.
         """
-        handler = self._user_handler(lsp.TEXT_DOCUMENT_DID_OPEN)
-        if handler is not None:
-            yield handler, (params,), None
+        yield from self._forward(lsp.TEXT_DOCUMENT_DID_OPEN, params)
 
     @lsp_method(lsp.TEXT_DOCUMENT_DID_CHANGE)
     def lsp_text_document__did_change(
@@ -102,9 +103,7 @@ class PreceptsProtocol(LanguageServerProtocol):
         Yields:
             The server's handler.
         """
-        handler = self._user_handler(lsp.TEXT_DOCUMENT_DID_CHANGE)
-        if handler is not None:
-            yield handler, (params,), None
+        yield from self._forward(lsp.TEXT_DOCUMENT_DID_CHANGE, params)
 
     @lsp_method(lsp.TEXT_DOCUMENT_DID_CLOSE)
     def lsp_text_document__did_close(
@@ -118,9 +117,7 @@ class PreceptsProtocol(LanguageServerProtocol):
         Yields:
             The server's handler.
         """
-        handler = self._user_handler(lsp.TEXT_DOCUMENT_DID_CLOSE)
-        if handler is not None:
-            yield handler, (params,), None
+        yield from self._forward(lsp.TEXT_DOCUMENT_DID_CLOSE, params)
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         """Read a message; a request with unreadable parameters becomes a rejection.

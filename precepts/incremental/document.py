@@ -79,7 +79,6 @@ from precepts.incremental.runner import (
     LeafRunner,
     Summary,
     shift_finding,
-    shift_range,
 )
 
 #: The message of code libcst parses but cannot give back unchanged (``\\`` before a
@@ -919,7 +918,7 @@ class IncrementalDocument:
             if where.start.line > last:
                 where = Range.of(last, 0, last, 0)
             return (own.message, where), own.kind
-        where = shift_range(region_error.where, offset)
+        where = region_error.where.moved(offset)
         if not 0 <= where.start.line < leaf.lines:
             where = Range.of(0, 0, 0, 0)
         # It parses on its own: what breaks it lies elsewhere (and may be fixed there).
@@ -1237,7 +1236,7 @@ class IncrementalDocument:
             elif leaf.error is not None:
                 message, where = leaf.error
                 findings.append(
-                    engine_finding(SYNTAX_ERROR, message, shift_range(where, start), severities)
+                    engine_finding(SYNTAX_ERROR, message, where.moved(start), severities)
                 )
                 broken.append((start, start + max(leaf.lines - 1, 0)))
         return findings, errors, broken

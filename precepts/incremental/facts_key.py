@@ -84,13 +84,32 @@ class _Log:
         self.entries: dict[tuple[str, Hashable], None] = {}
 
 
-class _RecordingDict(dict):  # type: ignore[type-arg]
-    """A dict that logs the keys looked up and whether it was iterated."""
+class _Recording:
+    """Logs, for a container of facts, the members looked up and whether it was iterated.
+
+    Mixed into ``dict`` and ``set``: ``_tracker`` and ``_field`` are set on each instance.
+    """
 
     def _note(self, key: Hashable) -> None:
         log = self._tracker.log  # type: ignore[attr-defined]
         if log is not None:
             log.entries[(self._field, key)] = None  # type: ignore[attr-defined]
+
+    def __contains__(self, key: object) -> bool:
+        self._note(key)  # type: ignore[arg-type]
+        return super().__contains__(key)  # type: ignore[misc, no-any-return]
+
+    def __iter__(self) -> Iterator[Any]:
+        self._note(None)
+        return super().__iter__()  # type: ignore[misc, no-any-return]
+
+    def __len__(self) -> int:
+        self._note(None)
+        return super().__len__()  # type: ignore[misc, no-any-return]
+
+
+class _RecordingDict(_Recording, dict):  # type: ignore[type-arg]
+    """A dict that logs the keys looked up and whether it was iterated."""
 
     def __getitem__(self, key: Hashable) -> Any:
         self._note(key)
@@ -99,18 +118,6 @@ class _RecordingDict(dict):  # type: ignore[type-arg]
     def get(self, key: Hashable, default: Any = None) -> Any:
         self._note(key)
         return super().get(key, default)
-
-    def __contains__(self, key: object) -> bool:
-        self._note(key)  # type: ignore[arg-type]
-        return super().__contains__(key)
-
-    def __iter__(self) -> Iterator[Any]:
-        self._note(None)
-        return super().__iter__()
-
-    def __len__(self) -> int:
-        self._note(None)
-        return super().__len__()
 
     def keys(self) -> KeysView[Any]:
         self._note(None)
@@ -125,25 +132,8 @@ class _RecordingDict(dict):  # type: ignore[type-arg]
         return super().items()
 
 
-class _RecordingSet(set):  # type: ignore[type-arg]
+class _RecordingSet(_Recording, set):  # type: ignore[type-arg]
     """A set that logs the members tested and whether it was iterated."""
-
-    def _note(self, key: Hashable) -> None:
-        log = self._tracker.log  # type: ignore[attr-defined]
-        if log is not None:
-            log.entries[(self._field, key)] = None  # type: ignore[attr-defined]
-
-    def __contains__(self, key: object) -> bool:
-        self._note(key)  # type: ignore[arg-type]
-        return super().__contains__(key)
-
-    def __iter__(self) -> Iterator[Any]:
-        self._note(None)
-        return super().__iter__()
-
-    def __len__(self) -> int:
-        self._note(None)
-        return super().__len__()
 
 
 class FactsTracker:

@@ -95,12 +95,6 @@ class Layout:
         return top.leaves() if isinstance(top, Split) else [top]
 
 
-def _moved(where: Range, lines: int) -> Range:
-    return Range.of(
-        where.start.line + lines, where.start.column, where.end.line + lines, where.end.column
-    )
-
-
 class LeafPositions:
     """Resolves node ranges leaf by leaf (a drop-in for ``PositionResolver``).
 
@@ -243,7 +237,7 @@ class LeafPositions:
         found = known.get(id(node))
         start = self.layout.start_of(leaf)
         if found is not None and found[0] is node:
-            return _moved(found[1], start)
+            return found[1].moved(start)
         table, offset, _ = self._map(leaf)
         code_range = table.get(node)
         if code_range is None:
@@ -255,7 +249,7 @@ class LeafPositions:
             code_range.end.column,
         )
         known[id(node)] = (node, relative)
-        return _moved(relative, start)
+        return relative.moved(start)
 
     def _stand_in_range(self, leaf: Leaf, node: cst.CSTNode) -> Range | None:
         stand_in = leaf.stand_in

@@ -40,23 +40,6 @@ from precepts.walker import Walker, handler_names
 RuleSpec = tuple[type[Rule], Mapping[str, Any], Severity]
 
 
-def shift_range(where: Range, lines: int) -> Range:
-    """Move a range by a number of lines.
-
-    Args:
-        where: The range.
-        lines: Lines to add (negative to move up).
-
-    Returns:
-        The moved range.
-    """
-    if not lines:
-        return where
-    return Range.of(
-        where.start.line + lines, where.start.column, where.end.line + lines, where.end.column
-    )
-
-
 def shift_finding(finding: Finding, lines: int) -> Finding:
     """Move a finding, its related locations and its fix by a number of lines.
 
@@ -69,14 +52,12 @@ def shift_finding(finding: Finding, lines: int) -> Finding:
     """
     if not lines:
         return finding
-    related = tuple(
-        RelatedLocation(shift_range(r.range, lines), r.message) for r in finding.related
-    )
+    related = tuple(RelatedLocation(r.range.moved(lines), r.message) for r in finding.related)
     fix = finding.fix
     if fix is not None:
-        edits = tuple(TextEdit(shift_range(e.range, lines), e.content) for e in fix.edits)
+        edits = tuple(TextEdit(e.range.moved(lines), e.content) for e in fix.edits)
         fix = Fix(fix.message, edits, fix.applicability)
-    return replace(finding, range=shift_range(finding.range, lines), related=related, fix=fix)
+    return replace(finding, range=finding.range.moved(lines), related=related, fix=fix)
 
 
 def _ranges(finding: Finding) -> Iterable[Range]:

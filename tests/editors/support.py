@@ -246,6 +246,31 @@ def read_json(path: Path, done: Completed) -> Any:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def run_editor(
+    args: Sequence[str | Path], *, cwd: Path, report: Path, env: Mapping[str, str]
+) -> dict[str, Any]:
+    """Run an editor's headless test script and return the report it must finish.
+
+    The editor finds ``precepts`` (the environment under test) on PATH, never an
+    activated virtualenv.
+
+    Args:
+        args: The editor's command line.
+        cwd: The workspace it opens.
+        report: Where the script writes its JSON report.
+        env: The script's own variables (report path, scenario, ...).
+
+    Returns:
+        The report (the test fails when the run failed or the script did not finish).
+    """
+    done = run(
+        args, timeout=120, cwd=cwd, env={"PATH": path_with_precepts(), "VIRTUAL_ENV": "", **env}
+    )
+    result = read_json(report, done)
+    assert done.returncode == 0 and result.get("done"), f"{result.get('error')}\n{done.describe()}"
+    return result  # type: ignore[no-any-return]
+
+
 def codes(diagnostics: Sequence[Mapping[str, Any]]) -> list[str]:
     """Return the rule codes of reported diagnostics, sorted.
 

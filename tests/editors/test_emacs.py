@@ -20,11 +20,9 @@ from tests.editors.support import (
     assert_rule_hover,
     codes,
     make_workspace,
-    path_with_precepts,
     precepts_executable,
-    read_json,
     require_tool,
-    run,
+    run_editor,
 )
 
 pytestmark = pytest.mark.editors
@@ -45,13 +43,11 @@ def run_emacs(scenario: str, tmp_path: Path) -> dict[str, Any]:
     emacs = require_tool("emacs", "Emacs (emacs-nox)")
     workspace = make_workspace(tmp_path / "workspace")
     report = tmp_path / "report.json"
-    done = run(
+    return run_editor(
         [emacs, "--batch", "-q", "-l", SCRIPT],
-        timeout=120,
         cwd=workspace,
+        report=report,
         env={
-            "PATH": path_with_precepts(),
-            "VIRTUAL_ENV": "",
             "HOME": str(tmp_path / "home"),
             "PRECEPTS_EMACS_DIR": str(EDITORS / "emacs"),
             "PRECEPTS_EMACS_WORKSPACE": str(workspace),
@@ -59,9 +55,6 @@ def run_emacs(scenario: str, tmp_path: Path) -> dict[str, Any]:
             "PRECEPTS_EMACS_SCENARIO": scenario,
         },
     )
-    result = read_json(report, done)
-    assert done.returncode == 0 and result.get("done"), f"{result.get('error')}\n{done.describe()}"
-    return result
 
 
 def test_emacs_eglot_diagnostics_hover_and_fixes(tmp_path: Path) -> None:

@@ -22,10 +22,10 @@ from tests.editors.support import (
     assert_rule_hover,
     codes,
     make_workspace,
-    path_with_precepts,
     read_json,
     require_tool,
     run,
+    run_editor,
 )
 
 pytestmark = pytest.mark.editors
@@ -45,12 +45,12 @@ def run_nvim(nvim: str, mode: str, scenario: str, tmp_path: Path) -> dict[str, A
         tmp_path: A scratch directory for the workspace and report.
 
     Returns:
-        The script's report; the run's exit status is under ``"returncode"``.
+        The script's report (the test fails when Neovim failed or the script did not finish).
     """
     binary = require_tool(nvim, f"Neovim ({nvim})")
     workspace = make_workspace(tmp_path / "workspace")
     report = tmp_path / "report.json"
-    done = run(
+    return run_editor(
         [
             binary,
             "--headless",
@@ -66,11 +66,9 @@ def run_nvim(nvim: str, mode: str, scenario: str, tmp_path: Path) -> dict[str, A
             "-c",
             f"luafile {SCRIPT}",
         ],
-        timeout=120,
         cwd=workspace,
+        report=report,
         env={
-            "PATH": path_with_precepts(),
-            "VIRTUAL_ENV": "",
             "PRECEPTS_NVIM_MODE": mode,
             "PRECEPTS_NVIM_SCENARIO": scenario,
             "PRECEPTS_NVIM_WORKSPACE": str(workspace),
@@ -80,9 +78,6 @@ def run_nvim(nvim: str, mode: str, scenario: str, tmp_path: Path) -> dict[str, A
             "XDG_CONFIG_HOME": str(tmp_path / "config"),
         },
     )
-    result = read_json(report, done)
-    assert done.returncode == 0 and result.get("done"), f"{result.get('error')}\n{done.describe()}"
-    return result
 
 
 FULL_CASES = [

@@ -19,10 +19,8 @@ from tests.editors.support import (
     assert_rule_hover,
     codes,
     make_workspace,
-    path_with_precepts,
-    read_json,
     require_tool,
-    run,
+    run_editor,
 )
 
 pytestmark = pytest.mark.editors
@@ -44,22 +42,17 @@ def run_vim(scenario: str, tmp_path: Path) -> dict[str, Any]:
     require_tool("/usr/share/vim-ale", "ALE (vim-ale)")
     workspace = make_workspace(tmp_path / "workspace")
     report = tmp_path / "report.json"
-    done = run(
+    return run_editor(
         [vim, "-N", "-u", "NONE", "-i", "NONE", "-es", "-S", SCRIPT],
-        timeout=120,
         cwd=workspace,
+        report=report,
         env={
-            "PATH": path_with_precepts(),
-            "VIRTUAL_ENV": "",
             "HOME": str(tmp_path / "home"),
             "PRECEPTS_VIM_DIR": str(EDITORS / "vim"),
             "PRECEPTS_VIM_OUT": str(report),
             "PRECEPTS_VIM_SCENARIO": scenario,
         },
     )
-    result = read_json(report, done)
-    assert done.returncode == 0 and result.get("done"), f"{result.get('error')}\n{done.describe()}"
-    return result
 
 
 def test_vim_ale_diagnostics_hover_and_quick_fix(tmp_path: Path) -> None:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 import pytest_lsp
 from lsprotocol import types as t
 from pygls.capabilities import get_capability
@@ -40,6 +41,12 @@ from precepts.text import ColumnUnit, column_to_units, split_lines, units_to_col
 WAIT = 60.0
 SERVER = [sys.executable, "-m", "precepts", "serve"]
 HERE = Path(__file__).resolve().parent
+# Every end-to-end module: one event loop per module (its client is module-scoped), and a
+# message the specification does not allow fails the test.
+END_TO_END = [
+    pytest.mark.asyncio(loop_scope="module"),
+    pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning"),
+]
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from lsprotocol import types as t
 from pytest_lsp import ClientServerConfig
 
 from tests.server.support import (
+    END_TO_END,
     PROFILE_IDS,
     PROFILES,
     SERVER,
@@ -35,10 +36,7 @@ from tests.server.support import (
     wait_for,
 )
 
-pytestmark = [
-    pytest.mark.asyncio(loop_scope="module"),
-    pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning"),
-]
+pytestmark = END_TO_END
 
 COMPARE = "def f(x):\n    return x == None\n"
 CHOSEN = [p for p in PROFILES if p.name != "emacs"]

@@ -18,6 +18,7 @@ from pytest_lsp import ClientServerConfig
 from precepts import DOCS_URL
 from precepts.engine import check_text
 from tests.server.support import (
+    END_TO_END,
     PROFILE_IDS,
     PROFILES,
     SERVER,
@@ -36,10 +37,7 @@ from tests.server.support import (
     wait_for,
 )
 
-pytestmark = [
-    pytest.mark.asyncio(loop_scope="module"),
-    pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning"),
-]
+pytestmark = END_TO_END
 
 SELECT = ["BP000", "BP001", "BP101", "BP102", "BP105"]
 FIX_ALL = "source.fixAll.precepts"

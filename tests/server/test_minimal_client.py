@@ -16,6 +16,7 @@ from lsprotocol import types as t
 from pytest_lsp import ClientServerConfig
 
 from tests.server.support import (
+    END_TO_END,
     SERVER,
     WAIT,
     Client,
@@ -28,10 +29,7 @@ from tests.server.support import (
     make_client,
 )
 
-pytestmark = [
-    pytest.mark.asyncio(loop_scope="module"),
-    pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning"),
-]
+pytestmark = END_TO_END
 
 MINIMAL = Profile(
     "minimal",

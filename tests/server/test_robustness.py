@@ -19,6 +19,7 @@ from lsprotocol import types as t
 from pytest_lsp import ClientServerConfig
 
 from tests.server.support import (
+    END_TO_END,
     HERE,
     PROFILES,
     Client,
@@ -31,10 +32,7 @@ from tests.server.support import (
     wait_for,
 )
 
-pytestmark = [
-    pytest.mark.asyncio(loop_scope="module"),
-    pytest.mark.filterwarnings("error::pytest_lsp.LspSpecificationWarning"),
-]
+pytestmark = END_TO_END
 
 SELECT = ["BP000", "BP105", "BP205", "XX999"]
 COMPARE = "def f(x):\n    return x == None\n"
