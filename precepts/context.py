@@ -11,7 +11,7 @@ from typing import Any
 import libcst as cst
 
 from precepts.facts import ModuleFacts, compute_facts
-from precepts.findings import Range
+from precepts.findings import Position, Range
 from precepts.positions import PositionResolver, Positions
 from precepts.text import LineIndex
 
@@ -73,7 +73,7 @@ class RuleContext:
         self.metadata: dict[Any, Any] = {}
         self.paths: dict[int, tuple[cst.CSTNode, ...]] = {}
         self.positions: Positions = positions or PositionResolver(
-            module, self.paths, lambda: self.ast_module
+            module, self.paths, lambda: self.ast_module, lambda line: self.lines.line_text(line)
         )
         if facts is not None:
             self.__dict__["facts"] = facts
@@ -105,19 +105,67 @@ class RuleContext:
         """The parent of the node being visited (inside ``visit_*``/``leave_*``)."""
         return self.ancestors[-1] if self.ancestors else None
 
-    def range_of(self, node: cst.CSTNode) -> Range:
+    def range_of(self, node: cst.CSTNode, path: tuple[cst.CSTNode, ...] | None = None) -> Range:
         """Return a node's range (computed lazily, statement by statement).
 
         Args:
             node: A node of the module.
+            path: Nodes from the module down to (or above) ``node``, when the rule kept
+                them (see :meth:`walker_path`); by default the walker's current path.
 
         Returns:
             Its range.
         """
-        if self.ancestors and isinstance(self.positions, PositionResolver):
-            # During a visit the walker's stack leads to (or above) the node.
-            return self.positions.range_of(node, self.current_statement, self.walker_path())
+        if isinstance(self.positions, PositionResolver):
+            return self.positions.range_of(node, self.current_statement, self._path_to(node, path))
         return self.positions.range_of(node, self.current_statement)
+
+    def start_of(self, node: cst.CSTNode, path: tuple[cst.CSTNode, ...] | None = None) -> Position:
+        """Return where a node starts: cheaper than :meth:`range_of` for long statements.
+
+        Args:
+            node: A node of the module.
+            path: As for :meth:`range_of`.
+
+        Returns:
+            Its start.
+        """
+        if isinstance(self.positions, PositionResolver):
+            return self.positions.start_of(node, self.current_statement, self._path_to(node, path))
+        return self.positions.range_of(node, self.current_statement).start
+
+    def _path_to(
+        self, node: cst.CSTNode, path: tuple[cst.CSTNode, ...] | None
+    ) -> tuple[cst.CSTNode, ...] | None:
+        """Pick the best known path to a node: given, kept by a rule, or the walker's."""
+        if path is None:
+            path = self.paths.get(id(node))
+        if path is None and self.ancestors:
+            # During a visit the walker's stack leads to (or above) the node.
+            path = self.walker_path()
+        return path
+
+    def block_start(self, block: cst.IndentedBlock) -> Position:
+        """Return where the first statement of ``block`` starts, its decorators included.
+
+        Rules that insert before a body's first statement (a docstring, say) need only
+        this start; when ``block`` belongs to the node being visited it is found without
+        rendering the block.
+
+        Args:
+            block: A body.
+
+        Returns:
+            The start of its first statement (or of that statement's first decorator).
+        """
+        first = block.body[0]
+        path = self.walker_path()
+        if path and getattr(path[-1], "body", None) is block:
+            path = (*path, block)
+        decorators = getattr(first, "decorators", ())
+        if decorators:
+            return self.range_of(decorators[0], (*path, first) if path else None).start
+        return self.start_of(first, path or None)
 
     def walker_path(self) -> tuple[cst.CSTNode, ...]:
         """Return the nodes from the module down to the one whose handlers are running.

@@ -187,22 +187,24 @@ def syntax_error_range(error: SyntaxError, lines: Sequence[str]) -> Range:
     return Range.of(line, column, end_line, end_column)
 
 
-def parse_error(text: str) -> tuple[str, Range] | None:
-    """Return the first syntax error of ``text`` (message, range), or None when it parses.
+def parse_python(text: str) -> ast.Module | tuple[str, Range]:
+    """Parse ``text`` with CPython's parser: the tree, or its first syntax error.
+
+    The engine parses each text once this way; the tree serves both as the syntax check
+    (libcst accepts a few things CPython rejects) and for rules' cheap ``ast`` queries.
 
     Args:
         text: Source text.
 
     Returns:
-        The error, or None.
+        The ``ast`` module, or (message, range) of the first error.
     """
     try:
-        compile(text, "<precepts>", "exec", ast.PyCF_ONLY_AST)
+        return ast.parse(text)
     except SyntaxError as error:
         return f"SyntaxError: {error.msg}", syntax_error_range(error, split_lines(text))
     except (ValueError, RecursionError, MemoryError) as error:
         return f"cannot parse: {error}", Range.of(0, 0, 0, 0)
-    return None
 
 
 def pending_to_finding(
@@ -333,9 +335,9 @@ class Checker:
                 _engine_finding(SYNTAX_ERROR, message, Range.of(line, 0, line, 0), severities)
             )
             return self._finish(result)
-        error = parse_error(text)
-        if error is not None:
-            message, where = error
+        ast_module = parse_python(text)
+        if not isinstance(ast_module, ast.Module):
+            message, where = ast_module
             result.findings.append(_engine_finding(SYNTAX_ERROR, message, where, severities))
             return self._finish(result)
         try:
@@ -357,7 +359,6 @@ class Checker:
             )
             return self._finish(result)
         result.module = module
-        ast_module = ast.parse(text)
         context = RuleContext(path, text, module, ast_module)
         self.run_rules(context, result)
         return self._finish(result, context)

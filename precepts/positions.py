@@ -17,7 +17,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
-from precepts.findings import Range
+from precepts.findings import Position, Range
 from precepts.text import count_line_breaks
 
 
@@ -69,6 +69,7 @@ class PositionResolver:
         module: cst.Module,
         paths: Mapping[int, tuple[cst.CSTNode, ...]] | None = None,
         ast_module: Callable[[], ast.Module] | None = None,
+        line_text: Callable[[int], str] | None = None,
     ) -> None:
         """Prepare to resolve positions in ``module``.
 
@@ -79,10 +80,13 @@ class PositionResolver:
                 statement holding the node is rendered (see :meth:`_pruned_map`).
             ast_module: Returns the ``ast`` tree of the same text; its line numbers place a
                 rendered statement without rendering what comes before it.
+            line_text: Returns the text of a 0-based line (with ``ast_module``, it places
+                statements and clauses without rendering them: see :meth:`start_of`).
         """
         self.module = module
         self.paths = paths if paths is not None else {}
         self._ast_module = ast_module
+        self._line_text = line_text
         self._block_lines: dict[int, tuple[cst.IndentedBlock, list[int]]] = {}
         self._pruned: dict[
             tuple[int, bool], tuple[cst.CSTNode, Mapping[cst.CSTNode, CodeRange], int]
@@ -177,6 +181,42 @@ class PositionResolver:
             return _shifted(code_range, self._next_line - 1)
         raise KeyError(f"node {type(node).__name__} is not part of this module")
 
+    def start_of(
+        self, node: cst.CSTNode, hint: int = -1, path: tuple[cst.CSTNode, ...] | None = None
+    ) -> Position:
+        """Return where ``node`` starts.
+
+        A statement or clause that the ``ast`` tree also has (``if``, ``elif``, ``for``,
+        ``while``, ``try``, ``except``, ``with``, a simple statement…) starts where
+        ``ast`` says, so a long compound statement is placed without rendering it.
+        Anything else is resolved by :meth:`range_of`.
+
+        Args:
+            node: A node of the module.
+            hint: The index of the top-level statement that probably holds it.
+            path: The node's ancestors from the module down, when known.
+
+        Returns:
+            The 0-based start in code points.
+        """
+        path = path if path is not None else self.paths.get(id(node))
+        if (
+            isinstance(node, (*_AST_PLACED, cst.Else))
+            and path
+            and path[0] is self.module
+            and self._ast_module is not None
+            and self._line_text is not None
+        ):
+            try:
+                found = _ast_start(_completed((*path, node)), self._ast_module())
+            except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+                found = None  # an unexpected shape: render instead
+            if found is not None:
+                line, offset = found
+                prefix = self._line_text(line).encode("utf-8")[:offset]
+                return Position(line, len(prefix.decode("utf-8", errors="replace")))
+        return self.range_of(node, hint, path).start
+
     def _range_by_path(self, node: cst.CSTNode, path: tuple[cst.CSTNode, ...]) -> Range | None:
         chain = _completed((*path, node))
         innermost = _innermost_statement(chain)
@@ -223,7 +263,12 @@ class PositionResolver:
                     removed += self._lines_before(ancestor, child)
                 new = ancestor.with_changes(body=[new])
             else:
+                field = _field_holding(ancestor, child)
                 new = _replace_child(ancestor, child, new)
+                if real_line is not None:
+                    # The statement is anchored by its ``ast`` line: the branches beside
+                    # the path need not be rendered.
+                    new = _branches_cut(new, field)
         alone = self.module.with_changes(
             body=[new], header=(), footer=(), has_trailing_newline=True
         )
@@ -238,7 +283,7 @@ class PositionResolver:
         if self._ast_module is None:
             return None
         try:
-            return _ast_line(chain, innermost, self._ast_module())
+            return _ast_node(chain, innermost, self._ast_module()).lineno  # type: ignore[attr-defined, no-any-return]
         except (AttributeError, IndexError, KeyError, TypeError):
             return None  # an unexpected shape: count lines by rendering instead
 
@@ -296,7 +341,11 @@ def _shifted(code_range: CodeRange, offset: int) -> Range:
 
 
 def _innermost_statement(chain: tuple[cst.CSTNode, ...]) -> int:
-    """Return the index in ``chain`` of the deepest statement of a module or block body."""
+    """Return the index in ``chain`` of the deepest statement of a body, or ``elif`` branch.
+
+    An ``elif`` counts as a statement of its own: ``ast`` places it, so the branches
+    before it need not be rendered to place what it holds.
+    """
     innermost = -1
     for index in range(1, len(chain)):
         parent, child = chain[index - 1], chain[index]
@@ -304,7 +353,34 @@ def _innermost_statement(chain: tuple[cst.CSTNode, ...]) -> int:
             child, cst.BaseStatement
         ):
             innermost = index
+        elif (
+            innermost > 0 and isinstance(child, cst.If) and getattr(parent, "orelse", None) is child
+        ):
+            innermost = index
     return innermost
+
+
+def _field_holding(parent: cst.CSTNode, child: cst.CSTNode) -> str:
+    """Return the name of the field of ``parent`` that holds ``child`` (or a list of it)."""
+    for name in parent.__dataclass_fields__:
+        value = getattr(parent, name)
+        if value is child or (
+            isinstance(value, (list, tuple)) and any(item is child for item in value)
+        ):
+            return name
+    raise KeyError("the path does not lead through this node")
+
+
+def _branches_cut(statement: cst.CSTNode, field: str) -> cst.CSTNode:
+    """Stand in for the branches of an ``if``/loop/``try`` that ``field`` does not lead to."""
+    if isinstance(statement, (cst.If, cst.For, cst.While)):
+        if field == "body":
+            return statement.with_changes(orelse=None)
+        if field == "orelse":
+            return statement.with_changes(body=_STAND_IN_BODY)
+    if isinstance(statement, (cst.Try, cst.TryStar)) and field != "body":
+        return statement.with_changes(body=_STAND_IN_BODY)
+    return statement
 
 
 def _replace_child(parent: cst.CSTNode, old: cst.CSTNode, new: cst.CSTNode) -> cst.CSTNode:
@@ -354,11 +430,14 @@ def _without_body(chain: tuple[cst.CSTNode, ...], innermost: int) -> cst.CSTNode
     body = getattr(statement, "body", None)
     if not isinstance(body, cst.IndentedBlock) or child is body:
         return statement
-    return (
-        statement.with_changes(body=_STAND_IN_BODY)
-        if _is_header_of(statement, child)
-        else statement
-    )
+    return _header_only(statement) if _is_header_of(statement, child) else statement
+
+
+def _header_only(statement: cst.CSTNode) -> cst.CSTNode:
+    """Return a compound statement with a stand-in body and, where it may, no ``else``."""
+    if isinstance(statement, (cst.If, cst.For, cst.While)):
+        return statement.with_changes(body=_STAND_IN_BODY, orelse=None)
+    return statement.with_changes(body=_STAND_IN_BODY)
 
 
 # Fields that come before a compound statement's body in the source: their positions do
@@ -380,12 +459,21 @@ _HEADER_FIELDS = (
 
 
 def _is_header_of(parent: cst.CSTNode, child: cst.CSTNode) -> bool:
-    for name in _HEADER_FIELDS:
-        value = getattr(parent, name, None)
+    """Tell whether ``child`` is in the header of ``parent``, however deep.
+
+    Paths recorded when a rule reports may skip levels (a parameter's name under the
+    function the rule was visiting), so the header's subtrees are searched; headers are
+    small next to the bodies this saves rendering.
+    """
+    pending: list[object] = [getattr(parent, name, None) for name in _HEADER_FIELDS]
+    while pending:
+        value = pending.pop()
         if value is child:
             return True
-        if isinstance(value, (list, tuple)) and any(item is child for item in value):
-            return True
+        if isinstance(value, (list, tuple)):
+            pending.extend(value)
+        elif isinstance(value, cst.CSTNode) and not isinstance(value, cst.BaseSuite):
+            pending.extend(getattr(value, name) for name in value.__dataclass_fields__)
     return False
 
 
@@ -399,27 +487,90 @@ def _block_index(items: Sequence[cst.CSTNode], statement: cst.CSTNode) -> int:
     raise KeyError("the statement is not in this block")
 
 
-def _ast_line(chain: tuple[cst.CSTNode, ...], innermost: int, tree: ast.Module) -> int:
-    """Follow ``chain`` through the ``ast`` tree to the line of ``chain[innermost]``."""
+# Nodes whose libcst start is their ``ast`` counterpart's ``lineno``/``col_offset``: the
+# first keyword (``def``/``class``/``async`` after any decorators, as in libcst), or the
+# first small statement after the indentation. ``else``/``finally`` have no ``ast`` node.
+_AST_PLACED = (
+    cst.SimpleStatementLine,
+    cst.FunctionDef,
+    cst.ClassDef,
+    cst.If,
+    cst.For,
+    cst.While,
+    cst.Try,
+    cst.TryStar,
+    cst.With,
+    cst.Match,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+)
+
+
+def _ast_start(chain: tuple[cst.CSTNode, ...], tree: ast.Module) -> tuple[int, int] | None:
+    """Return the 0-based line and UTF-8 column where ``chain[-1]`` starts, by ``ast``.
+
+    An ``else`` clause has no ``ast`` node: it sits at its statement's column, on the
+    line above its first statement's leading lines (or on that statement's line when
+    the clause is written on one line).
+    """
+    node = chain[-1]
+    if not isinstance(node, cst.Else):
+        located = _ast_node(chain, len(chain) - 1, tree)
+        return located.lineno - 1, located.col_offset  # type: ignore[attr-defined]
+    owner = _ast_node(chain, len(chain) - 2, tree)
+    first = owner.orelse[0]  # type: ignore[attr-defined]
+    decorators = getattr(first, "decorator_list", None)
+    line = (decorators[0] if decorators else first).lineno - 1
+    body = node.body
+    if isinstance(body, cst.IndentedBlock):
+        statement = body.body[0]
+        if getattr(statement, "decorators", ()) and statement.decorators[0].leading_lines:  # type: ignore[attr-defined]
+            return None  # comments between decorators: not worth counting here
+        line -= len(getattr(statement, "leading_lines", ())) + 1
+    return line, owner.col_offset  # type: ignore[attr-defined]
+
+
+def _ast_node(chain: tuple[cst.CSTNode, ...], upto: int, tree: ast.Module) -> ast.AST:
+    """Follow ``chain`` through the ``ast`` tree to the counterpart of ``chain[upto]``.
+
+    ``chain[upto]`` is a statement of a body, an ``except`` handler, a ``case`` or an
+    ``elif`` branch; a statement stands for the first small statement of its line.
+    """
     statements: Sequence[cst.CSTNode] = chain[0].body  # type: ignore[attr-defined]
     body: list[ast.stmt] = tree.body
     current: ast.AST = tree
-    for depth in range(1, innermost + 1):
+    for depth in range(1, upto + 1):
         node, parent = chain[depth], chain[depth - 1]
         if isinstance(parent, (cst.Module, cst.IndentedBlock)):
             current = body[_block_index(statements, node)]
-            if depth == innermost:
-                return current.lineno  # type: ignore[attr-defined]
         elif isinstance(node, cst.IndentedBlock):
+            if getattr(parent, "body", None) is not node:
+                raise KeyError("the chain skips a level")
             statements = node.body
             body = _ast_body_for(parent, current)
-        elif isinstance(node, cst.ExceptHandler):
-            current = current.handlers[list(parent.handlers).index(node)]  # type: ignore[attr-defined]
-        elif isinstance(node, cst.MatchCase):
-            current = current.cases[list(parent.cases).index(node)]  # type: ignore[attr-defined]
-        elif isinstance(node, cst.If) and isinstance(parent, cst.If):
-            current = current.orelse[0]  # type: ignore[attr-defined]
-    raise KeyError("the chain does not end at a statement")
+            continue
+        else:
+            clause = _ast_clause(parent, node, current)
+            if clause is None:
+                continue  # ``else``/``finally``: the block below picks the ``ast`` list
+            current = clause
+        if depth == upto:
+            return current
+    raise KeyError("the chain does not end at a statement or clause")
+
+
+def _ast_clause(parent: cst.CSTNode, node: cst.CSTNode, current: ast.AST) -> ast.AST | None:
+    """Return the ``ast`` node of a clause of ``parent`` (None for ``else``/``finally``)."""
+    if isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler)):
+        return current.handlers[list(parent.handlers).index(node)]  # type: ignore[attr-defined, no-any-return]
+    if isinstance(node, cst.MatchCase):
+        return current.cases[list(parent.cases).index(node)]  # type: ignore[attr-defined, no-any-return]
+    if isinstance(node, cst.If) and getattr(parent, "orelse", None) is node:
+        return current.orelse[0]  # type: ignore[attr-defined, no-any-return]
+    if node is getattr(parent, "orelse", None) or node is getattr(parent, "finalbody", None):
+        return None
+    # Paths recorded by rules may skip levels: following one would be a guess.
+    raise KeyError("the chain skips a level")
 
 
 def _ast_body_for(owner: cst.CSTNode, current: ast.AST) -> list[ast.stmt]:

@@ -245,9 +245,15 @@ class Rule(cst.BatchableCSTVisitor):
             related: Secondary locations.
             data: Extra facts for front ends.
         """
-        if isinstance(where, cst.CSTNode):
-            # Where the walker stood: lets positions render only the innermost statement.
-            self.context.paths.setdefault(id(where), self.context.walker_path())
+        # Where the walker stood leads to (or above) every node of the report: positions
+        # then render only the innermost statement (or header) holding each of them.
+        nodes = [where, *(item.where for item in related if isinstance(item, Related))]
+        if fix is not None:
+            nodes.extend(getattr(change, "node", None) for change in fix.changes)
+        walker_path = self.context.walker_path()
+        for node in nodes:
+            if isinstance(node, cst.CSTNode):
+                self.context.paths.setdefault(id(node), walker_path)
         self.pending.append(
             PendingFinding(
                 rule=self,

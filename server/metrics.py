@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from precepts.findings import Range
+from precepts.findings import Position, Range
 from precepts.rules.python.bp101_cognitive_complexity import (
     FunctionMetrics,
     function_metrics,
@@ -138,17 +138,28 @@ def measure(spot: FunctionSpot, statement: str) -> MeasuredFunction | None:
         metrics = function_metrics(finder.found, wrapper.module)
     except RuntimeError:
         return None
-    positions = wrapper.resolve(PositionProvider)
-
-    def range_of(node: cst.CSTNode) -> Range:
-        code = positions[node]
-        return Range.of(code.start.line - 1, code.start.column, code.end.line - 1, code.end.column)
-
+    locator = _TableLocator(wrapper.resolve(PositionProvider))
     lines = tuple(
-        increment_range(increment, range_of).start.line + spot.first_line
+        increment_range(increment, locator).start.line + spot.first_line
         for increment in metrics.increments
     )
     return MeasuredFunction(metrics, lines)
+
+
+class _TableLocator:
+    """Places nodes of a statement whose positions were all computed up front."""
+
+    def __init__(self, table: Mapping[cst.CSTNode, CodeRange]) -> None:
+        self.table = table
+
+    def range_of(self, node: cst.CSTNode, path: tuple[cst.CSTNode, ...] | None = None) -> Range:
+        """Return the node's range (0-based lines; the path is not needed here)."""
+        code = self.table[node]
+        return Range.of(code.start.line - 1, code.start.column, code.end.line - 1, code.end.column)
+
+    def start_of(self, node: cst.CSTNode, path: tuple[cst.CSTNode, ...] | None = None) -> Position:
+        """Return where the node starts."""
+        return self.range_of(node).start
 
 
 _DEF_NAME = re.compile(r"\bdef\s+(\w+)")

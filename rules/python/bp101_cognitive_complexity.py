@@ -13,12 +13,13 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import libcst as cst
 from radon.complexity import cc_visit
 from radon.metrics import mi_rank, mi_visit
 
-from precepts.findings import Range
+from precepts.findings import Position, Range
 from precepts.rule import Example, Option, Related, Rule
 from precepts.walker import Walker
 
@@ -47,11 +48,14 @@ class Increment:
             expression of a recursive call.
         keyword: What the reader sees (``if``, ``elif``, ``and``, ``recursion``…).
         nesting: The nesting part of the increment (0 for flat increments).
+        path: The walker's path to (or just above) ``node`` when it was counted, so that
+            placing the increment later renders as little as possible.
     """
 
     node: cst.CSTNode
     keyword: str
     nesting: int = 0
+    path: tuple[cst.CSTNode, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def points(self) -> int:
@@ -122,9 +126,19 @@ class _CognitiveCounter(cst.BatchableCSTVisitor):
         ancestors = self._ancestors
         return len(ancestors) >= 2 and isinstance(ancestors[-2], cst.ClassDef)
 
-    def _add(self, node: cst.CSTNode, keyword: str, *, nested: bool = True) -> None:
+    def _add(
+        self,
+        node: cst.CSTNode,
+        keyword: str,
+        *,
+        nested: bool = True,
+        visiting: cst.CSTNode | None = None,
+    ) -> None:
+        """Count ``node``; ``visiting`` is the node being visited when it is not ``node``."""
         assert self._root is not None
-        self._root.increments.append(Increment(node, keyword, self._nesting if nested else 0))
+        path = (*self._ancestors, visiting) if visiting is not None else tuple(self._ancestors)
+        nesting = self._nesting if nested else 0
+        self._root.increments.append(Increment(node, keyword, nesting, path))
 
     # Functions, classes and blocks: where frames open and nesting changes.
 
@@ -254,7 +268,8 @@ class _CognitiveCounter(cst.BatchableCSTVisitor):
         previous: type | None = None
         for operator in _chain_operators(node):
             if type(operator) is not previous:
-                self._add(operator, "and" if isinstance(operator, cst.And) else "or", nested=False)
+                keyword = "and" if isinstance(operator, cst.And) else "or"
+                self._add(operator, keyword, nested=False, visiting=node)
                 previous = type(operator)
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -273,7 +288,7 @@ class _CognitiveCounter(cst.BatchableCSTVisitor):
         else:
             recursive = isinstance(func, cst.Name) and func.value == name
         if recursive:
-            self._add(func, "recursion", nested=False)
+            self._add(func, "recursion", nested=False, visiting=node)
 
 
 def _chain_operators(node: cst.BooleanOperation) -> list[cst.BaseBooleanOp]:
@@ -397,26 +412,40 @@ def function_metrics(func: cst.FunctionDef, module: cst.Module) -> FunctionMetri
     )
 
 
-def increment_range(increment: Increment, range_of: Callable[[cst.CSTNode], Range]) -> Range:
+class Locator(Protocol):
+    """Places nodes: ``RuleContext`` in a check, a position table in the hover."""
+
+    def range_of(self, node: cst.CSTNode, path: tuple[cst.CSTNode, ...] | None = None) -> Range:
+        """Return the node's range (``path``: its ancestors, when known)."""
+        ...
+
+    def start_of(self, node: cst.CSTNode, path: tuple[cst.CSTNode, ...] | None = None) -> Position:
+        """Return where the node starts."""
+        ...
+
+
+def increment_range(increment: Increment, locator: Locator) -> Range:
     """Return the range of an increment's keyword or operator.
 
     Args:
         increment: The increment.
-        range_of: Resolves a node's range (``RuleContext.range_of``, for example).
+        locator: Places nodes (``RuleContext``, for example).
 
     Returns:
         The keyword's range (the whole node when it cannot be narrowed).
     """
     node = increment.node
+    path = increment.path or None
     if isinstance(node, cst.IfExp):
-        return _ternary_keyword(node, range_of)
-    where = range_of(node)
+        return _ternary_keyword(node, lambda part: locator.range_of(part, path))
     if not isinstance(node, _KEYWORD_NODES):
-        return where  # operators and recursive calls are already tight
+        return locator.range_of(node, path)  # operators and recursive calls are already tight
     width = len(increment.keyword)
     if isinstance(node, cst.For) and node.asynchronous is not None:
         width = len("async") + len(node.asynchronous.whitespace_after.value) + len("for")
-    start = where.start
+    # Only the keyword is shown: its start is enough, and placing a long ``if`` by its
+    # start does not render its body.
+    start = locator.start_of(node, path)
     return Range.of(start.line, start.column, start.line, start.column + width)
 
 
@@ -526,7 +555,7 @@ class CognitiveComplexity(_CognitiveCounter, Rule):
         func = frame.node
         cyclomatic, maintainability, rank = radon_metrics(self.context.code_for(func))
         related = [
-            Related(increment_range(increment, self.context.range_of), increment.label)
+            Related(increment_range(increment, self.context), increment.label)
             for increment in frame.increments
         ]
         self.report(

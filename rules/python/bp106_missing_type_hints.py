@@ -195,8 +195,7 @@ def _colon_position(node: cst.FunctionDef, context: RuleContext) -> Position:
         return Position(start.line, start.column - len(body.leading_whitespace.value) - 1)
     assert isinstance(body, cst.IndentedBlock)  # the only other kind of suite
     first = body.body[0]
-    decorators = getattr(first, "decorators", ())
-    start = context.range_of(decorators[0] if decorators else first).start
+    start = context.block_start(body)
     line = start.line - len(getattr(first, "leading_lines", ())) - 1
     text = context.lines.line_text(line)
     header = body.header

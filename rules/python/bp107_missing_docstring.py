@@ -277,8 +277,7 @@ class MissingDocstring(FunctionBodyRule):
             gap = newline if isinstance(node, cst.ClassDef) else ""
             return TextEdit(Range(colon, start), newline + block + gap + indent)
         first = body.body[0]
-        decorators = getattr(first, "decorators", ())
-        start = self.context.range_of(decorators[0] if decorators else first).start
+        start = self.context.block_start(body)
         indent = self.context.lines.line_text(start.line)[: start.column]
         leading = getattr(first, "leading_lines", ())
         block = _indented(text, indent, newline)

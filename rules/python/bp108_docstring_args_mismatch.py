@@ -172,6 +172,7 @@ class DocstringArgsMismatch(FunctionBodyRule):
         """Check a class docstring's Args against ``__init__`` and remember them."""
         super().visit_ClassDef(node)
         expression = docstring_expression(node.body)
+        self._keep_path(node, expression)
         docstring = parse_docstring(expression)
         has_args = docstring is not None and docstring.has("args")
         init = _init_of(node)
@@ -187,6 +188,7 @@ class DocstringArgsMismatch(FunctionBodyRule):
     def check_function(self, node: cst.FunctionDef, facts: BodyFacts) -> None:
         """Compare a function's structured docstring with its signature and body."""
         expression = docstring_expression(node.body)
+        self._keep_path(node, expression)
         docstring = parse_docstring(expression)
         if docstring is None or expression is None or not docstring.structured:
             return
@@ -210,6 +212,18 @@ class DocstringArgsMismatch(FunctionBodyRule):
         owner = node.name.value
         self._report_missing(owner, expression, docstring, missing)
         self._report_unknown(owner, node, expression, docstring)
+
+    def _keep_path(
+        self, node: cst.FunctionDef | cst.ClassDef, expression: cst.BaseExpression | None
+    ) -> None:
+        """Keep the docstring's path: placing it then renders its own line, not the body."""
+        path = self.context.walker_path()
+        body = node.body
+        if expression is None or not path or path[-1] is not node:
+            return
+        if isinstance(body, cst.IndentedBlock):
+            line = body.body[0]
+            self.context.paths[id(expression)] = (*path, body, line, line.body[0])  # type: ignore[attr-defined]
 
     def _check_init(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import libcst as cst
+import libcst.matchers as m
 
 from precepts.rule import Example, InsertAfter, Option, Replace, Rule
 from precepts.rules.sql._sqltext import string_value
@@ -60,6 +61,41 @@ def _pool_is_moot(keywords: dict[str, cst.Arg]) -> bool:
     return name in _NON_QUEUE_POOLS
 
 
+def _assigned_name(ancestors: list[cst.CSTNode]) -> str | None:
+    """Return ``name`` when the call being visited is the value of ``name = call``."""
+    parent = ancestors[-1] if ancestors else None
+    if isinstance(parent, cst.Assign) and len(parent.targets) == 1:
+        target = parent.targets[0].target
+        if isinstance(target, cst.Name):
+            return target.value
+    return None
+
+
+def _is_one_shot(ancestors: list[cst.CSTNode]) -> bool:
+    """Tell whether the engine is created and disposed in the same function.
+
+    Such an engine serves one administrative task (create a database, probe a
+    server): its pool never lives long enough for connections to go stale.
+    """
+    name = _assigned_name(ancestors)
+    function = next((a for a in reversed(ancestors) if isinstance(a, cst.FunctionDef)), None)
+    if name is None or function is None:
+        return False
+    disposal = m.Call(func=m.Attribute(value=m.Name(name), attr=m.Name("dispose")))
+    return bool(m.findall(function.body, disposal))
+
+
+def _under_sqlite_branch(ancestors: list[cst.CSTNode]) -> bool:
+    """Tell whether the call sits in the body of an ``if`` that tests for sqlite."""
+    for parent, child in zip(ancestors, ancestors[1:], strict=False):
+        if isinstance(parent, cst.If) and child is parent.body:
+            for string in m.findall(parent.test, m.SimpleString()):
+                value = string_value(string)  # type: ignore[arg-type]
+                if value is not None and value.lower().startswith("sqlite"):
+                    return True
+    return False
+
+
 class EngineWithoutPoolSettings(Rule):
     """Flags engines that do not check or size their connection pool."""
 
@@ -83,7 +119,11 @@ class EngineWithoutPoolSettings(Rule):
         "sqlite engines (a literal `sqlite…` URL, or `connect_args` with "
         "`check_same_thread`), `poolclass=NullPool`/`StaticPool`/`SingletonThreadPool`, "
         "calls that pass `**options` (the settings may be in them), `create_engine` "
-        "functions that are not SQLAlchemy's, and test files."
+        "functions that are not SQLAlchemy's, and test files. Also left alone: an engine "
+        "created in the body of an `if` that tests for `'sqlite'` (`if dialect == "
+        "'sqlite':`), and a one-shot engine, assigned to a name that the same function "
+        "`.dispose()`s: it serves one administrative task (create a database, probe a "
+        "server) and its pool never lives long enough to go stale."
     )
     fix_description = "Adds `pool_pre_ping=True` (or turns `pool_pre_ping=False` into `True`)."
     options = {
@@ -154,6 +194,9 @@ class EngineWithoutPoolSettings(Rule):
             return
         keywords = _keywords(node)
         if _is_sqlite(node, keywords) or _pool_is_moot(keywords):
+            return
+        ancestors = self.context.ancestors
+        if _under_sqlite_branch(ancestors) or _is_one_shot(ancestors):
             return
         self._check_pre_ping(node, keywords)
         if self.option("require-pool-sizing") and not any(k in keywords for k in _SIZING):

@@ -11,6 +11,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from precepts import positions
 from precepts.positions import PositionResolver
 from tests.helpers import REPO
 
@@ -185,3 +186,59 @@ def test_each_node_alone_through_its_path(source: str):
                     want.end.line,
                     want.end.column,
                 ), f"{type(node).__name__} with_ast={with_ast} cut={cut}"
+
+
+def _enclosing_definition(path: tuple[cst.CSTNode, ...]) -> int:
+    """Return how much of ``path`` leads to its innermost ``def``/``class`` (inclusive)."""
+    for index in range(len(path) - 1, 0, -1):
+        if isinstance(path[index], (cst.FunctionDef, cst.ClassDef)):
+            return index + 1
+    return len(path)
+
+
+@pytest.mark.parametrize(("name", "source"), _sources(), ids=[n for n, _ in _sources()])
+def test_starts_equal_position_provider(name: str, source: str):
+    """``start_of`` places statements and clauses by the ``ast`` tree, rendering nothing.
+
+    Paths are given whole, and cut at the innermost ``def``/``class`` the way a rule
+    that reports from a visited definition records them.
+    """
+    module = cst.parse_module(source)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    whole, cut_short = (
+        PositionResolver(module, ast_module=lambda: tree, line_text=lines.__getitem__)
+        for _ in range(2)
+    )
+    placed = 0
+    for node, path in _with_ancestors(module):
+        if node is module:
+            continue
+        want = expected[node].start
+        for resolver, cut in ((whole, len(path)), (cut_short, _enclosing_definition(path))):
+            got = resolver.start_of(node, path=path[:cut])
+            assert (got.line + 1, got.column) == (want.line, want.column), (
+                f"{name}: {type(node).__name__} cut={cut}"
+            )
+        placed += isinstance(node, (cst.If, cst.For, cst.ExceptHandler, cst.SimpleStatementLine))
+    assert placed > 0 or not module.body
+
+
+def test_a_header_node_renders_without_the_body(monkeypatch: pytest.MonkeyPatch):
+    """A parameter reported from its function is placed without rendering the body."""
+    source = "def f(\n    a,\n    b,\n):\n" + "".join(f"    x{i} = {i}\n" for i in range(50))
+    module = cst.parse_module(source)
+    function = module.body[0]
+    param = function.params.params[1].name
+    rendered: list[int] = []
+    original = positions.resolve_positions
+
+    def counting(alone: cst.Module):
+        rendered.append(alone.code.count("\n"))
+        return original(alone)
+
+    monkeypatch.setattr(positions, "resolve_positions", counting)
+    got = PositionResolver(module).range_of(param, path=(module, function))
+    assert (got.start.line, got.start.column, got.end.column) == (2, 4, 5)
+    assert rendered and max(rendered) < 10

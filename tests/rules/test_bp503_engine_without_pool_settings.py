@@ -77,3 +77,39 @@ def test_fix_adds_pre_ping_before_a_trailing_comma() -> None:
 def test_fix_turns_false_into_true() -> None:
     code = IMPORT + "engine = create_engine(url, pool_size=5, pool_pre_ping=False)\n"
     assert _fixed(code) == IMPORT + "engine = create_engine(url, pool_size=5, pool_pre_ping=True)\n"
+
+
+ONE_SHOT = IMPORT + (
+    "def create_database(url: str) -> None:\n"
+    "    engine = create_engine(url)\n"
+    "    try:\n"
+    "        with engine.begin() as conn:\n"
+    "            conn.exec_driver_sql('CREATE DATABASE app')\n"
+    "    finally:\n"
+    "        engine.dispose()\n"
+)
+
+
+def test_leaves_a_one_shot_engine_alone() -> None:
+    assert _bp503(ONE_SHOT) == []
+
+
+def test_an_engine_disposed_elsewhere_is_still_flagged() -> None:
+    # Disposed under another name, or in another function: the pool lives on.
+    assert len(_bp503(ONE_SHOT.replace("engine.dispose()", "other.dispose()"))) == 2
+    module_level = (
+        IMPORT + "engine = create_engine(url)\n\ndef close() -> None:\n    engine.dispose()\n"
+    )
+    assert len(_bp503(module_level)) == 2
+
+
+def test_leaves_an_engine_in_a_sqlite_branch_alone() -> None:
+    code = IMPORT + (
+        "def probe(url, dialect_name: str) -> None:\n"
+        "    if dialect_name == 'sqlite':\n"
+        "        engine = create_engine(url)\n"
+        "    else:\n"
+        "        engine = create_engine(url)\n"
+    )
+    found = _bp503(code)
+    assert len(found) == 2  # the else branch only: pre-ping and sizing
