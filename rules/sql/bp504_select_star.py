@@ -29,7 +29,9 @@ class SelectStar(Rule):
     leaves_alone = (
         "`COUNT(*)` and other `*` arguments, `EXISTS (SELECT * ...)` (the planner ignores "
         "that select list), prose that merely mentions `SELECT *`, docstrings and strings "
-        "passed to logging, `print` or exceptions."
+        "passed to logging, `print` or exceptions, and expected values in tests: a string "
+        "in an `assert` statement or passed to an `assert…` call "
+        '(`assert_compile(stmt, "SELECT * FROM t")`) describes SQL, it does not run it.'
     )
     bad = (
         Example(
@@ -75,7 +77,23 @@ class SelectStar(Rule):
 
     def _check(self, node: cst.BaseExpression) -> None:
         text = sql_text(node, self.context)
-        if text is None or "*" not in text:
+        if text is None or "*" not in text or _is_expected_value(self.context.ancestors):
             return
         for star in select_star(sql_tokens(text)):
             self.report(string_range(self.context, node, star.start, star.end))
+
+
+def _is_expected_value(ancestors: list[cst.CSTNode]) -> bool:
+    """Tell whether the string being visited is an expected value of a test assertion."""
+    for ancestor in reversed(ancestors):
+        if isinstance(ancestor, cst.Assert):
+            return True
+        if isinstance(ancestor, cst.Call):
+            func = ancestor.func
+            name = (
+                func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+            )
+            return isinstance(name, str) and name.lower().startswith("assert")
+        if isinstance(ancestor, cst.BaseStatement):
+            return False
+    return False

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
+import libcst.matchers as m
 
 from precepts.rule import Example, Option, Rule
 from precepts.rules.sql._sqltext import (
@@ -16,6 +18,7 @@ from precepts.rules.sql._sqltext import (
     sql_text,
     sql_tokens,
     string_range,
+    string_value,
 )
 
 _TABLE_CONSTRAINTS = frozenset(
@@ -177,7 +180,9 @@ class SchemaWithoutConstraints(Rule):
     )
     leaves_alone = (
         "Other nullable columns (`phone VARCHAR(20)` is fine: optional data is optional), "
-        "TEXT or VARCHAR without a length (PostgreSQL stores them alike), temporary "
+        "TEXT or VARCHAR without a length (PostgreSQL stores them alike), a table that the "
+        "same function drops again in a later statement (a probe: `CREATE TABLE probe(id "
+        "int)` then `DROP TABLE probe`), temporary "
         "tables, `CREATE TABLE ... AS SELECT`/`LIKE`/`PARTITION OF`, and prose."
     )
     options = {
@@ -244,6 +249,8 @@ class SchemaWithoutConstraints(Rule):
         if text is None:
             return
         for table in tables_of(text):
+            if _dropped_later(table.name, node, self.context.ancestors):
+                continue
             for start, end, message in self._problems(table):
                 self.report(string_range(self.context, node, start, end), message)
 
@@ -269,3 +276,27 @@ class SchemaWithoutConstraints(Rule):
                     f"`{column.name}` has no DEFAULT: set it in the database "
                     "(`DEFAULT CURRENT_TIMESTAMP`)",
                 )
+
+
+def _dropped_later(table: str, node: cst.BaseExpression, ancestors: list[cst.CSTNode]) -> bool:
+    """Tell whether the enclosing function drops ``table`` after creating it: a probe.
+
+    Only a ``DROP TABLE`` in a later string counts: ``DROP TABLE IF EXISTS t; CREATE
+    TABLE t (...)`` re-creates a schema and is still checked.
+    """
+    function = next((a for a in reversed(ancestors) if isinstance(a, cst.FunctionDef)), None)
+    if function is None:
+        return False
+    drop = re.compile(
+        rf"\bDROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?[\"`\[]?{re.escape(table)}\b", re.IGNORECASE
+    )
+    own = {id(node), *(id(part) for part in m.findall(node, m.SimpleString()))}
+    seen = False
+    for string in m.findall(function.body, m.SimpleString()):
+        if id(string) in own:
+            seen = True
+            continue
+        value = string_value(string) if seen else None
+        if value is not None and drop.search(value):
+            return True
+    return False

@@ -10,6 +10,8 @@ from precepts.rules.sqlalchemy import _orm
 
 _LIKE_METHODS = frozenset({"like", "ilike", "not_like", "notlike", "not_ilike", "notilike"})
 _LIKE_KEYWORDS = frozenset({"LIKE", "ILIKE"})
+# Clauses that name the table whose rows a statement scans.
+_TABLE_CLAUSES = frozenset({"FROM", "UPDATE", "JOIN"})
 
 
 class LeadingWildcardLike(Rule):
@@ -39,7 +41,9 @@ class LeadingWildcardLike(Rule):
     leaves_alone = (
         "Patterns with a fixed prefix (`'abc%'`, `f\"{prefix}%\"`); patterns that are "
         "parameters or come from elsewhere (their content is unknown); `%` inside SQL "
-        "string literals that are not the operand of `LIKE`. Note: the standard's own "
+        "string literals that are not the operand of `LIKE`; SQL statements that read no "
+        "table (`SELECT VERSION() LIKE '%MariaDB%'` has no `FROM`: there is nothing to "
+        "scan). Note: the standard's own "
         'Query Patterns ✅ example `search_active_users` uses `ilike(f"%{email_pattern}%")`'
         " while its ❌ example flags the same pattern with `like`; the rule follows the ❌ "
         "(and practices.md) and flags both."
@@ -117,13 +121,24 @@ class LeadingWildcardLike(Rule):
         text = _sqltext.sql_text(node, self.context)
         if text is None or "%" not in text:
             return
-        tokens = _sqltext.sql_tokens(text)
-        for index, token in enumerate(tokens[:-1]):
-            if token.kind == "word" and token.key in _LIKE_KEYWORDS:
-                operand = tokens[index + 1]
-                if operand.kind == "string" and _literal_body(operand.text).startswith("%"):
-                    self.report(node)
-                    return
+        for statement in _sqltext.split_statements(_sqltext.sql_tokens(text)):
+            if _reads_table(statement) and _has_leading_wildcard(statement):
+                self.report(node)
+                return
+
+
+def _reads_table(statement: list[_sqltext.Token]) -> bool:
+    """Tell whether a statement reads rows of a table (``SELECT VERSION() LIKE …`` does not)."""
+    return any(token.kind == "word" and token.key in _TABLE_CLAUSES for token in statement)
+
+
+def _has_leading_wildcard(statement: list[_sqltext.Token]) -> bool:
+    for index, token in enumerate(statement[:-1]):
+        if token.kind == "word" and token.key in _LIKE_KEYWORDS:
+            operand = statement[index + 1]
+            if operand.kind == "string" and _literal_body(operand.text).startswith("%"):
+                return True
+    return False
 
 
 def _literal_body(literal: str) -> str:

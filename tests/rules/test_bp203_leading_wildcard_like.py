@@ -35,3 +35,14 @@ def test_leaves_alone_fixed_prefixes_parameters_and_prose():
         sql = "SELECT id FROM users WHERE note = '%x'"
     """
     assert lines(code, "BP203") == []
+
+
+def test_sql_that_reads_no_table_scans_nothing():
+    code = """
+    def f(cursor):
+        cursor.execute("SELECT VERSION() LIKE '%MariaDB%'")
+        cursor.execute("SELECT 1; SELECT id FROM users WHERE name LIKE '%x'")
+        cursor.execute("UPDATE users SET flag = 1 WHERE name LIKE '%x'")
+    """
+    # Only the statements with a table (FROM, UPDATE) are flagged.
+    assert lines(code, "BP203") == [4, 5]

@@ -53,3 +53,15 @@ def test_points_at_the_star() -> None:
 )
 def test_leaves_alone(code: str) -> None:
     assert _bp504(code) == []
+
+
+def test_expected_values_in_test_assertions_are_left_alone() -> None:
+    code = (
+        'self.assert_compile(stmt, "SELECT DISTINCT * FROM foo")\n'
+        'assert str(stmt) == "SELECT * FROM foo"\n'
+        'self.assertEqual(render(q), "SELECT * FROM bar")\n'
+        'rows = run(assert_ok, "SELECT * FROM users")\n'
+    )
+    # Only the last one runs the query: the string is an argument of `run`, not of
+    # the `assert_ok` it is passed next to.
+    assert _bp504(code) == [(4, 30)]

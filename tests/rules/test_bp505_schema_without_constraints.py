@@ -106,3 +106,33 @@ def test_leaves_alone(ddl: str) -> None:
 
 def test_leaves_alone_prose() -> None:
     assert _bp505('HELP = "Create table users (the main one) before running this"\n') == []
+
+
+PROBE = (
+    "def can_write(conn) -> bool:\n"
+    "    conn.execute(text('CREATE TABLE DB(id int)'))\n"
+    "    conn.execute(text('DROP TABLE DB'))\n"
+    "    return True\n"
+)
+
+
+def test_a_probe_table_dropped_later_in_the_function_is_left_alone() -> None:
+    assert _bp505(PROBE) == []
+
+
+def test_a_drop_before_the_create_or_in_another_function_does_not_excuse_it() -> None:
+    recreate = (
+        "def reset(conn) -> None:\n"
+        "    conn.execute(text('DROP TABLE IF EXISTS db'))\n"
+        "    conn.execute(text('CREATE TABLE db(id int)'))\n"
+    )
+    assert [line for line, _ in _bp505(recreate)] == [3]
+    migration = (
+        "def upgrade() -> None:\n"
+        "    op.execute('CREATE TABLE db(id int)')\n"
+        "\n"
+        "\n"
+        "def downgrade() -> None:\n"
+        "    op.execute('DROP TABLE db')\n"
+    )
+    assert [line for line, _ in _bp505(migration)] == [2]
