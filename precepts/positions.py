@@ -160,7 +160,7 @@ class PositionResolver:
             return Range.of(0, 0, 0, 0)
         path = path if path is not None else self.paths.get(id(node))
         if path and path[0] is self.module:
-            found = self._range_by_path(node, path)
+            found = self._name_range(node, path) or self._range_by_path(node, path)
             if found is not None:
                 return found
         candidates = range(len(self.module.body))
@@ -200,22 +200,53 @@ class PositionResolver:
             The 0-based start in code points.
         """
         path = path if path is not None else self.paths.get(id(node))
-        if (
+        found = self._ast_start_of(node, path)
+        return found if found is not None else self.range_of(node, hint, path).start
+
+    def _ast_start_of(
+        self, node: cst.CSTNode, path: tuple[cst.CSTNode, ...] | None
+    ) -> Position | None:
+        """Place a statement or clause by the ``ast`` tree, or return None."""
+        if not (
             isinstance(node, (*_AST_PLACED, cst.Else))
             and path
             and path[0] is self.module
             and self._ast_module is not None
             and self._line_text is not None
         ):
-            try:
-                found = _ast_start(_completed((*path, node)), self._ast_module())
-            except (AttributeError, IndexError, KeyError, TypeError, ValueError):
-                found = None  # an unexpected shape: render instead
-            if found is not None:
-                line, offset = found
-                prefix = self._line_text(line).encode("utf-8")[:offset]
-                return Position(line, len(prefix.decode("utf-8", errors="replace")))
-        return self.range_of(node, hint, path).start
+            return None
+        try:
+            found = _ast_start(_completed((*path, node)), self._ast_module())
+        except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+            return None  # an unexpected shape: render instead
+        if found is None:
+            return None
+        line, offset = found
+        prefix = self._line_text(line).encode("utf-8")[:offset]
+        return Position(line, len(prefix.decode("utf-8", errors="replace")))
+
+    def _name_range(self, node: cst.CSTNode, path: tuple[cst.CSTNode, ...]) -> Range | None:
+        """Place the name of a ``def`` or ``class`` from where its keyword starts.
+
+        Rules report on names most of all (complexity, naming, hints, docstrings); the
+        name follows the keyword on the same line, so no rendering is needed.
+        """
+        owner = path[-1]
+        if not isinstance(owner, (cst.FunctionDef, cst.ClassDef)) or owner.name is not node:
+            return None
+        if isinstance(owner, cst.FunctionDef):
+            gap = "def" + owner.whitespace_after_def.value
+            if owner.asynchronous is not None:
+                gap = "async" + owner.asynchronous.whitespace_after.value + gap
+        else:
+            gap = "class" + owner.whitespace_after_class.value
+        if "\\" in gap:
+            return None  # a line continuation between keyword and name
+        start = self._ast_start_of(owner, path[:-1])
+        if start is None:
+            return None
+        column = start.column + len(gap)
+        return Range.of(start.line, column, start.line, column + len(owner.name.value))
 
     def _range_by_path(self, node: cst.CSTNode, path: tuple[cst.CSTNode, ...]) -> Range | None:
         chain = _completed((*path, node))

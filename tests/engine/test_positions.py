@@ -13,6 +13,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 
 from precepts import positions
 from precepts.positions import PositionResolver
+from precepts.text import split_lines
 from tests.helpers import REPO
 
 TRICKY = textwrap.dedent(
@@ -143,7 +144,11 @@ def test_positions_through_the_walkers_path_equal_position_provider(
     module = cst.parse_module(source)
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     tree = ast.parse(source)
-    resolver = PositionResolver(module, ast_module=(lambda: tree) if with_ast else None)
+    resolver = PositionResolver(
+        module,
+        ast_module=(lambda: tree) if with_ast else None,
+        line_text=split_lines(source).__getitem__ if with_ast else None,
+    )
     for node, path in _with_ancestors(module):
         if node is module:
             continue
@@ -176,7 +181,11 @@ def test_each_node_alone_through_its_path(source: str):
         if node is module:
             continue
         for with_ast in (True, False):
-            resolver = PositionResolver(module, ast_module=(lambda: tree) if with_ast else None)
+            resolver = PositionResolver(
+                module,
+                ast_module=(lambda: tree) if with_ast else None,
+                line_text=split_lines(source).__getitem__ if with_ast else None,
+            )
             for cut in (len(path), max(1, len(path) - 1)):  # full path, or one short
                 got = resolver.range_of(node, path=path[:cut])
                 want = expected[node]
@@ -206,7 +215,7 @@ def test_starts_equal_position_provider(name: str, source: str):
     module = cst.parse_module(source)
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     tree = ast.parse(source)
-    lines = source.splitlines()
+    lines = split_lines(source)
     whole, cut_short = (
         PositionResolver(module, ast_module=lambda: tree, line_text=lines.__getitem__)
         for _ in range(2)
