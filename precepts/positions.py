@@ -299,7 +299,7 @@ class PositionResolver:
                 if real_line is not None:
                     # The statement is anchored by its ``ast`` line: the branches beside
                     # the path need not be rendered.
-                    new = _branches_cut(new, field)
+                    new = _header_stubbed(_branches_cut(new, field))
         alone = self.module.with_changes(
             body=[new], header=(), footer=(), has_trailing_newline=True
         )
@@ -411,6 +411,30 @@ def _branches_cut(statement: cst.CSTNode, field: str) -> cst.CSTNode:
             return statement.with_changes(body=_STAND_IN_BODY)
     if isinstance(statement, (cst.Try, cst.TryStar)) and field != "body":
         return statement.with_changes(body=_STAND_IN_BODY)
+    return statement
+
+
+_STAND_IN_NAME = cst.Name("_")
+
+
+def _header_stubbed(statement: cst.CSTNode) -> cst.CSTNode:
+    """Return an enclosing statement with a minimal header (decorators, parameters…).
+
+    The statement only carries the path down to the node being placed: its body keeps
+    its indentation (the columns), and the lines it loses are restored from the ``ast``
+    line of the innermost statement. A long signature is no longer rendered for every
+    node placed inside the function.
+    """
+    if isinstance(statement, cst.FunctionDef):
+        return statement.with_changes(
+            decorators=(), params=cst.Parameters(), returns=None, type_parameters=None
+        )
+    if isinstance(statement, cst.ClassDef):
+        return statement.with_changes(decorators=(), bases=(), keywords=(), type_parameters=None)
+    if isinstance(statement, (cst.If, cst.While)):
+        return statement.with_changes(test=_STAND_IN_NAME)
+    if isinstance(statement, cst.For):
+        return statement.with_changes(target=_STAND_IN_NAME, iter=_STAND_IN_NAME)
     return statement
 
 
