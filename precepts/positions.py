@@ -265,7 +265,9 @@ class PositionResolver:
         if cached is None or cached[0] is not statement:
             try:
                 cached = (statement, *self._pruned_map(chain, innermost))
-            except (KeyError, ValueError):  # not a real path to the node: resolve without it
+            except (KeyError, ValueError, cst.CSTValidationError):
+                # Not a real path to the node, or a shape the pruning cannot rebuild:
+                # resolve without it.
                 return None
             self._pruned[key] = cached
         _, mapping, removed = cached
@@ -414,7 +416,8 @@ def _branches_cut(statement: cst.CSTNode, field: str) -> cst.CSTNode:
     return statement
 
 
-_STAND_IN_NAME = cst.Name("_")
+# Parenthesized, so that it stands in after a keyword written without a space (``if(x):``).
+_STAND_IN_NAME = cst.Name("_", lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
 
 
 def _header_stubbed(statement: cst.CSTNode) -> cst.CSTNode:

@@ -102,26 +102,43 @@ def _progress(done: int, total: int, started: float) -> None:
     sys.stderr.flush()
 
 
-def _run_jobs(jobs: list[Job], workers: int) -> Iterator[Outcome]:
+def _job_size(job: Job) -> int:
+    if job.source is not None:
+        return len(job.source)
+    try:
+        return os.path.getsize(job.path)
+    except OSError:
+        return 0
+
+
+def _run_jobs(jobs: list[Job], workers: int) -> list[Outcome]:
+    """Check every job, in parallel when there are enough, and return outcomes in job order.
+
+    In parallel the biggest files go first, one per task: no worker is left alone with
+    a large file at the end, and a task per file costs little next to checking it.
+    """
     show = sys.stderr.isatty()
     started = time.monotonic()
+    executor: ProcessPoolExecutor | None = None
     if workers <= 1 or len(jobs) < PARALLEL_THRESHOLD:
-        outcomes = map(run_job, jobs)
-        executor = None
+        results: Iterator[tuple[int, Outcome]] = enumerate(map(run_job, jobs))
     else:
         executor = ProcessPoolExecutor(max_workers=workers)
-        outcomes = executor.map(run_job, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
+        order = sorted(range(len(jobs)), key=lambda index: -_job_size(jobs[index]))
+        results = zip(order, executor.map(run_job, [jobs[i] for i in order]), strict=True)
+    outcomes: list[Outcome | None] = [None] * len(jobs)
     try:
-        for done, outcome in enumerate(outcomes, start=1):
+        for done, (index, outcome) in enumerate(results, start=1):
             # Only draw the bar once the run is long enough to need one.
             if show and time.monotonic() - started > 1.0:
                 _progress(done, len(jobs), started)
-            yield outcome
+            outcomes[index] = outcome
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
         if show and time.monotonic() - started > 1.0:
             sys.stderr.write("\n")
+    return [outcome for outcome in outcomes if outcome is not None]
 
 
 def _print_diff(outcome: Outcome) -> None:

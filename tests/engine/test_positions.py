@@ -80,6 +80,14 @@ BLOCKS = textwrap.dedent(
                                 elif c: return 3
                                 else:
                                     return 4
+
+    def tight(x):
+        if(x):
+            y = x and not x
+        while(x):
+            for(a)in(x):
+                z = a or x
+        return y
     """
 )
 
