@@ -297,7 +297,7 @@ class PositionResolver:
                 new = ancestor.with_changes(body=[new])
             else:
                 field = _field_holding(ancestor, child)
-                new = _replace_child(ancestor, child, new)
+                new = _replace_child(ancestor, field, child, new)
                 if real_line is not None:
                     # The statement is anchored by its ``ast`` line: the branches beside
                     # the path need not be rendered.
@@ -441,16 +441,14 @@ def _header_stubbed(statement: cst.CSTNode) -> cst.CSTNode:
     return statement
 
 
-def _replace_child(parent: cst.CSTNode, old: cst.CSTNode, new: cst.CSTNode) -> cst.CSTNode:
-    """Return ``parent`` with the field (or list item) holding ``old`` set to ``new``."""
-    for name in parent.__dataclass_fields__:
-        value = getattr(parent, name)
-        if value is old:
-            return parent.with_changes(**{name: new})
-        if isinstance(value, (list, tuple)) and any(item is old for item in value):
-            items = [new if item is old else item for item in value]
-            return parent.with_changes(**{name: items})
-    raise KeyError("the path does not lead through this node")
+def _replace_child(
+    parent: cst.CSTNode, field: str, old: cst.CSTNode, new: cst.CSTNode
+) -> cst.CSTNode:
+    """Return ``parent`` with ``old`` (in ``field``, alone or in a list) set to ``new``."""
+    value = getattr(parent, field)
+    if value is old:
+        return parent.with_changes(**{field: new})
+    return parent.with_changes(**{field: [new if item is old else item for item in value]})
 
 
 def _completed(chain: tuple[cst.CSTNode, ...]) -> tuple[cst.CSTNode, ...]:

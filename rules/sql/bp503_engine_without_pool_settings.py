@@ -5,8 +5,10 @@ from __future__ import annotations
 import libcst as cst
 import libcst.matchers as m
 
+from precepts.context import RuleContext
 from precepts.rule import Example, InsertAfter, Option, Replace, Rule
 from precepts.rules.sql._sqltext import string_value
+from precepts.rules.sqlalchemy._orm import enclosing_function
 
 _FACTORIES = frozenset({"create_engine", "create_async_engine"})
 # Pools that do not keep connections (or serve sqlite only): pre-ping and sizing are moot.
@@ -71,14 +73,14 @@ def _assigned_name(ancestors: list[cst.CSTNode]) -> str | None:
     return None
 
 
-def _is_one_shot(ancestors: list[cst.CSTNode]) -> bool:
+def _is_one_shot(context: RuleContext) -> bool:
     """Tell whether the engine is created and disposed in the same function.
 
     Such an engine serves one administrative task (create a database, probe a
     server): its pool never lives long enough for connections to go stale.
     """
-    name = _assigned_name(ancestors)
-    function = next((a for a in reversed(ancestors) if isinstance(a, cst.FunctionDef)), None)
+    name = _assigned_name(context.ancestors)
+    function = enclosing_function(context)
     if name is None or function is None:
         return False
     disposal = m.Call(func=m.Attribute(value=m.Name(name), attr=m.Name("dispose")))
@@ -196,7 +198,7 @@ class EngineWithoutPoolSettings(Rule):
         if _is_sqlite(node, keywords) or _pool_is_moot(keywords):
             return
         ancestors = self.context.ancestors
-        if _under_sqlite_branch(ancestors) or _is_one_shot(ancestors):
+        if _under_sqlite_branch(ancestors) or _is_one_shot(self.context):
             return
         self._check_pre_ping(node, keywords)
         if self.option("require-pool-sizing") and not any(k in keywords for k in _SIZING):

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 import libcst.matchers as m
 
+from precepts.context import RuleContext
 from precepts.rule import Example, Option, Rule
 from precepts.rules.sql._sqltext import (
     Token,
@@ -20,6 +21,7 @@ from precepts.rules.sql._sqltext import (
     string_range,
     string_value,
 )
+from precepts.rules.sqlalchemy._orm import enclosing_function
 
 _TABLE_CONSTRAINTS = frozenset(
     {"CONSTRAINT", "PRIMARY", "UNIQUE", "FOREIGN", "CHECK", "EXCLUDE", "INDEX", "KEY", "LIKE"}
@@ -249,7 +251,7 @@ class SchemaWithoutConstraints(Rule):
         if text is None:
             return
         for table in tables_of(text):
-            if _dropped_later(table.name, node, self.context.ancestors):
+            if _dropped_later(table.name, node, self.context):
                 continue
             for start, end, message in self._problems(table):
                 self.report(string_range(self.context, node, start, end), message)
@@ -278,13 +280,13 @@ class SchemaWithoutConstraints(Rule):
                 )
 
 
-def _dropped_later(table: str, node: cst.BaseExpression, ancestors: list[cst.CSTNode]) -> bool:
+def _dropped_later(table: str, node: cst.BaseExpression, context: RuleContext) -> bool:
     """Tell whether the enclosing function drops ``table`` after creating it: a probe.
 
     Only a ``DROP TABLE`` in a later string counts: ``DROP TABLE IF EXISTS t; CREATE
     TABLE t (...)`` re-creates a schema and is still checked.
     """
-    function = next((a for a in reversed(ancestors) if isinstance(a, cst.FunctionDef)), None)
+    function = enclosing_function(context)
     if function is None:
         return False
     drop = re.compile(
