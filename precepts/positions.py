@@ -404,16 +404,18 @@ def _field_holding(parent: cst.CSTNode, child: cst.CSTNode) -> str:
     raise KeyError("the path does not lead through this node")
 
 
-def _branches_cut(statement: cst.CSTNode, field: str) -> cst.CSTNode:
-    """Stand in for the branches of an ``if``/loop/``try`` that ``field`` does not lead to."""
-    if isinstance(statement, (cst.If, cst.For, cst.While)):
-        if field == "body":
-            return statement.with_changes(orelse=None)
-        if field == "orelse":
-            return statement.with_changes(body=_STAND_IN_BODY)
-    if isinstance(statement, (cst.Try, cst.TryStar)) and field != "body":
-        return statement.with_changes(body=_STAND_IN_BODY)
-    return statement
+def _branches_cut(statement: cst.CSTNode, keep: str) -> cst.CSTNode:
+    """Stand in for the suites of a compound statement that ``keep`` does not lead to.
+
+    ``keep`` names the field on the path (``body``, ``orelse``, ``handlers``…); any
+    other name, such as a header field, keeps neither the body nor the ``else``.
+    """
+    changes: dict[str, object] = {}
+    if keep != "body" and isinstance(getattr(statement, "body", None), cst.BaseSuite):
+        changes["body"] = _STAND_IN_BODY
+    if keep != "orelse" and isinstance(statement, (cst.If, cst.For, cst.While)):
+        changes["orelse"] = None  # ``try`` keeps its ``else``: it needs a handler to stand
+    return statement.with_changes(**changes) if changes else statement
 
 
 # Parenthesized, so that it stands in after a keyword written without a space (``if(x):``).
@@ -486,14 +488,7 @@ def _without_body(chain: tuple[cst.CSTNode, ...], innermost: int) -> cst.CSTNode
     body = getattr(statement, "body", None)
     if not isinstance(body, cst.IndentedBlock) or child is body:
         return statement
-    return _header_only(statement) if _is_header_of(statement, child) else statement
-
-
-def _header_only(statement: cst.CSTNode) -> cst.CSTNode:
-    """Return a compound statement with a stand-in body and, where it may, no ``else``."""
-    if isinstance(statement, (cst.If, cst.For, cst.While)):
-        return statement.with_changes(body=_STAND_IN_BODY, orelse=None)
-    return statement.with_changes(body=_STAND_IN_BODY)
+    return _branches_cut(statement, keep="header") if _is_header_of(statement, child) else statement
 
 
 # Fields that come before a compound statement's body in the source: their positions do
