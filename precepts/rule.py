@@ -197,6 +197,14 @@ class Rule(cst.BatchableCSTVisitor):
         if settings:
             self.settings.update(settings)
         self.pending: list[PendingFinding] = []
+        self.setup()
+
+    def setup(self) -> None:
+        """Set up per-file state; the one place a rule does so (a new instance per file).
+
+        Called once, at the end of construction, with ``context`` and ``settings`` bound.
+        Override it instead of ``__init__``.
+        """
 
     def end_statement(self) -> Any:
         """Return (and forget) what this rule saw in the top-level statement just walked.
