@@ -19,6 +19,14 @@ import pathspec
 from precepts.findings import Severity
 from precepts.registry import all_rules
 from precepts.rule import Rule
+from precepts.versions import (
+    KNOWN,
+    NEWEST,
+    PythonVersion,
+    lowest_allowed,
+    parse_target,
+    target_name,
+)
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -28,7 +36,15 @@ else:  # pragma: no cover - exercised on 3.10 only
 CONFIG_FILES = ("precepts.toml", "pyproject.toml")
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude")
 _KNOWN_KEYS = frozenset(
-    {*_LIST_KEYS, "per-file-ignores", "severity", "rules", "unsafe-fixes", "docs-url"}
+    {
+        *_LIST_KEYS,
+        "per-file-ignores",
+        "severity",
+        "rules",
+        "unsafe-fixes",
+        "docs-url",
+        "target-version",
+    }
 )
 
 
@@ -77,6 +93,9 @@ class Settings:
         severity: Code → severity override.
         rule_options: Code → option values.
         unsafe_fixes: Whether unsafe fixes may be applied and offered.
+        target_version: The Python the project targets (``target-version``, else the
+            lowest its ``requires-python`` allows); None: found per file, see
+            :meth:`target_for`.
     """
 
     path: Path | None = None
@@ -89,6 +108,7 @@ class Settings:
     severity: Mapping[str, Severity] = field(default_factory=dict)
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     unsafe_fixes: bool = False
+    target_version: PythonVersion | None = None
 
     def with_overrides(
         self,
@@ -122,6 +142,23 @@ class Settings:
         ):
             _check_selectors(None, key, values)
         return changed
+
+    def target_for(self, path: Path | None = None) -> PythonVersion:
+        """Return the Python version code is judged by (see :mod:`precepts.versions`).
+
+        Args:
+            path: The file checked; without a configured target, the ``requires-python``
+                of the nearest ``pyproject.toml`` above it decides.
+
+        Returns:
+            The target version (the newest known when nothing says).
+        """
+        if self.target_version is not None:
+            return self.target_version
+        if path is None:
+            return NEWEST
+        start = path if path.is_dir() else path.parent
+        return _requires_python_near(start.resolve()) or NEWEST
 
     def relative(self, path: Path) -> str:
         """Return ``path`` relative to the settings' root, with ``/`` separators.
@@ -301,6 +338,15 @@ def settings_from_table(table: Mapping[str, Any], path: Path | None, root: Path)
     unsafe = table.get("unsafe-fixes", False)
     if not isinstance(unsafe, bool):
         raise ConfigError(path, "unsafe-fixes", "expected true or false")
+    target = table.get("target-version")
+    if target is not None:
+        parsed = parse_target(target) if isinstance(target, str) else None
+        if parsed is None:
+            known = ", ".join(target_name(version) for version in KNOWN)
+            raise ConfigError(path, "target-version", f"expected one of {known}")
+        values["target_version"] = parsed
+    elif path is not None:
+        values["target_version"] = _requires_python_near(path.parent.resolve())
     docs_url = table.get("docs-url", "")
     if not isinstance(docs_url, str):
         raise ConfigError(path, "docs-url", "expected a string")
@@ -388,6 +434,23 @@ def _has_precepts_table(path: Path) -> bool:
         return True  # a broken pyproject must be reported, not skipped
 
 
+@lru_cache(maxsize=1024)
+def _requires_python_near(directory: Path) -> PythonVersion | None:
+    """Return the lowest version allowed by the nearest ``pyproject.toml``'s ``requires-python``."""
+    for candidate in (directory, *directory.parents):
+        project = candidate / "pyproject.toml"
+        if not project.is_file():
+            continue
+        try:
+            data = tomllib.loads(project.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+            return None  # a broken pyproject is reported where it is read as configuration
+        requires = data.get("project", {}).get("requires-python")
+        return lowest_allowed(requires) if isinstance(requires, str) else None
+    return None
+
+
 def clear_caches() -> None:
     """Forget discovered configuration files (after a config file changed)."""
     _find_in.cache_clear()
+    _requires_python_near.cache_clear()

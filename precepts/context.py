@@ -14,6 +14,7 @@ from precepts.facts import ModuleFacts, compute_facts
 from precepts.findings import Position, Range
 from precepts.positions import PositionResolver, Positions
 from precepts.text import LineIndex
+from precepts.versions import NEWEST, PythonVersion
 
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
 
@@ -48,9 +49,10 @@ class RuleContext:
         path: str,
         text: str,
         module: cst.Module,
-        ast_module: ast.Module | Callable[[], ast.Module],
+        ast_module: ast.Module | Callable[[], ast.Module | None] | None,
         positions: Positions | None = None,
         facts: ModuleFacts | None = None,
+        target_version: PythonVersion = NEWEST,
     ) -> None:
         """Create the context.
 
@@ -62,28 +64,44 @@ class RuleContext:
                 use (the language server parses it only when a rule asks).
             positions: A resolver to share (one is made when omitted).
             facts: Module facts already computed (computed on first use when omitted).
+            target_version: The Python the project targets: rules whose advice depends
+                on syntax (``X | None`` or ``Optional[X]``) read it here.
         """
         self.path = path
         self.text = text
         self.module = module
         self._ast_module = ast_module
+        self.target_version = target_version
         self.ancestors: list[cst.CSTNode] = []
         self.current_node: cst.CSTNode | None = None  # the node whose handlers are running
         self.current_statement = -1
         self.metadata: dict[Any, Any] = {}
         self.paths: dict[int, tuple[cst.CSTNode, ...]] = {}
         self.positions: Positions = positions or PositionResolver(
-            module, self.paths, lambda: self.ast_module, lambda line: self.lines.line_text(line)
+            module, self.paths, lambda: self.ast_tree, lambda line: self.lines.line_text(line)
         )
         if facts is not None:
             self.__dict__["facts"] = facts
 
     @property
-    def ast_module(self) -> ast.Module:
-        """The ``ast`` tree of the same text (parsed on first use when given lazily)."""
-        if not isinstance(self._ast_module, ast.Module):
+    def ast_tree(self) -> ast.Module | None:
+        """CPython's ``ast`` tree of the text, or None when the interpreter cannot parse it.
+
+        None means syntax newer than the running interpreter (see :mod:`precepts.syntax`).
+        """
+        if callable(self._ast_module):
             self._ast_module = self._ast_module()
         return self._ast_module
+
+    @property
+    def ast_module(self) -> ast.Module:
+        """The ``ast`` tree of the same text (parsed on first use when given lazily).
+
+        Empty when the running interpreter cannot parse the text: a rule must not depend
+        on it for its findings (use the libcst tree), only for shortcuts.
+        """
+        tree = self.ast_tree
+        return tree if tree is not None else ast.Module(body=[], type_ignores=[])
 
     @cached_property
     def facts(self) -> ModuleFacts:

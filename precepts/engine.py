@@ -2,9 +2,11 @@
 
 One check parses the text twice, once with ``ast`` (cheap, accurate syntax errors, and
 the tree radon reads) and once with libcst (the tree rules visit), then runs every
-enabled rule in a single traversal. Bad input never raises: undecodable bytes, NUL
-bytes and syntax errors become one ``BP000`` finding; a rule that raises is dropped for
-that file and reported in :attr:`CheckResult.errors` while the other rules still report.
+enabled rule in a single traversal. Syntax newer than the running interpreter is judged
+by libcst (:mod:`precepts.syntax`): such a text has no ``ast`` tree and is checked in
+full all the same. Bad input never raises: undecodable bytes, NUL bytes and syntax
+errors become one ``BP000`` finding; a rule that raises is dropped for that file and
+reported in :attr:`CheckResult.errors` while the other rules still report.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import ast
 import io
 import tokenize
 import traceback
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import MetadataWrapper
 
-from precepts import noqa
+from precepts import noqa, syntax
 from precepts.config import Settings
 from precepts.context import RuleContext
 from precepts.findings import (
@@ -37,6 +39,7 @@ from precepts.fixes import build_fix
 from precepts.registry import all_rules
 from precepts.rule import PendingFinding, Rule
 from precepts.text import split_lines
+from precepts.versions import NEWEST, PythonVersion
 from precepts.walker import Walker, handler_names
 
 SYNTAX_ERROR = "BP000"
@@ -96,6 +99,7 @@ class RuleSet:
     rules: tuple[tuple[type[Rule], Mapping[str, Any], Severity], ...]
     codes: frozenset[str]
     severities: Mapping[str, Severity]
+    target_version: PythonVersion = NEWEST
 
     @classmethod
     def from_settings(cls, settings: Settings, path: Path | None = None) -> RuleSet:
@@ -116,7 +120,7 @@ class RuleSet:
             if code in codes
         )
         severities = {code: settings.severity_of(registry[code]) for code in codes}
-        return cls(chosen, codes, severities)
+        return cls(chosen, codes, severities, settings.target_for(path))
 
 
 def decode(data: bytes) -> tuple[str | None, str | None]:
@@ -164,34 +168,15 @@ def engine_finding(
 _engine_finding = engine_finding
 
 
-def syntax_error_range(error: SyntaxError, lines: Sequence[str]) -> Range:
-    """Convert a ``SyntaxError`` into a range of at least one character where possible.
-
-    Args:
-        error: The error raised by ``ast.parse``.
-        lines: The text's lines.
-
-    Returns:
-        The range of the error.
-    """
-    line = max((error.lineno or 1) - 1, 0)
-    line = min(line, max(len(lines) - 1, 0))
-    text = lines[line] if lines else ""
-    column = min(max((error.offset or 1) - 1, 0), len(text))
-    end_line = (error.end_lineno or 0) - 1
-    end_column = (error.end_offset or 0) - 1
-    if end_line < line or (end_line == line and end_column <= column) or end_line >= len(lines):
-        end_line, end_column = line, min(column + 1, len(text))
-        if end_column == column and column > 0:
-            column -= 1
-    return Range.of(line, column, end_line, end_column)
+# Kept under their old names: the incremental model and older callers import them here.
+syntax_error_range = syntax.error_range
 
 
 def parse_python(text: str) -> ast.Module | tuple[str, Range]:
     """Parse ``text`` with CPython's parser: the tree, or its first syntax error.
 
-    The engine parses each text once this way; the tree serves both as the syntax check
-    (libcst accepts a few things CPython rejects) and for rules' cheap ``ast`` queries.
+    Prefer :func:`precepts.syntax.judge`, which also accepts syntax newer than the
+    running interpreter.
 
     Args:
         text: Source text.
@@ -202,7 +187,7 @@ def parse_python(text: str) -> ast.Module | tuple[str, Range]:
     try:
         return ast.parse(text)
     except SyntaxError as error:
-        return f"SyntaxError: {error.msg}", syntax_error_range(error, split_lines(text))
+        return f"SyntaxError: {error.msg}", syntax.error_range(error, split_lines(text))
     except (ValueError, RecursionError, MemoryError) as error:
         return f"cannot parse: {error}", Range.of(0, 0, 0, 0)
 
@@ -335,13 +320,15 @@ class Checker:
                 _engine_finding(SYNTAX_ERROR, message, Range.of(line, 0, line, 0), severities)
             )
             return self._finish(result)
-        ast_module = parse_python(text)
-        if not isinstance(ast_module, ast.Module):
-            message, where = ast_module
-            result.findings.append(_engine_finding(SYNTAX_ERROR, message, where, severities))
+        parsed = syntax.judge(text)
+        if parsed.problem is not None:
+            problem = parsed.problem
+            result.findings.append(
+                _engine_finding(SYNTAX_ERROR, problem.message, problem.where, severities)
+            )
             return self._finish(result)
         try:
-            module = cst.parse_module(text)
+            module = parsed.module or cst.parse_module(text)
         except cst.ParserSyntaxError as parser_error:
             where = Range.of(
                 parser_error.raw_line - 1,
@@ -359,7 +346,9 @@ class Checker:
             )
             return self._finish(result)
         result.module = module
-        context = RuleContext(path, text, module, ast_module)
+        context = RuleContext(
+            path, text, module, parsed.tree, target_version=self.ruleset.target_version
+        )
         self.run_rules(context, result)
         return self._finish(result, context)
 

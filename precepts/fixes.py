@@ -6,6 +6,7 @@ import ast
 import re
 from collections.abc import Iterable, Sequence
 
+from precepts import syntax
 from precepts.context import RuleContext
 from precepts.findings import Applicability, Finding, Fix, Position, Range, TextEdit
 from precepts.rule import FixSpec, InsertAfter, InsertBefore, Remove, Replace
@@ -72,11 +73,7 @@ def build_fix(spec: FixSpec, context: RuleContext) -> Fix | None:
 
 
 def _parses(text: str) -> bool:
-    try:
-        compile(text, "<fix>", "exec", ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
-    except (SyntaxError, ValueError):
-        return False
-    return True
+    return syntax.parses(text, ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
 
 
 def fix_parses(context: RuleContext, fix: Fix) -> bool:

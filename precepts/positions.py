@@ -68,7 +68,7 @@ class PositionResolver:
         self,
         module: cst.Module,
         paths: Mapping[int, tuple[cst.CSTNode, ...]] | None = None,
-        ast_module: Callable[[], ast.Module] | None = None,
+        ast_module: Callable[[], ast.Module | None] | None = None,
         line_text: Callable[[int], str] | None = None,
     ) -> None:
         """Prepare to resolve positions in ``module``.
@@ -78,7 +78,8 @@ class PositionResolver:
             paths: ``id(node)`` → the node's ancestors (from the module down), as the walker
                 saw them when a rule reported the node. With a path, only the innermost
                 statement holding the node is rendered (see :meth:`_pruned_map`).
-            ast_module: Returns the ``ast`` tree of the same text; its line numbers place a
+            ast_module: Returns the ``ast`` tree of the same text (None when the running
+                interpreter cannot parse it: then statements are rendered); its line numbers place a
                 rendered statement without rendering what comes before it.
             line_text: Returns the text of a 0-based line (with ``ast_module``, it places
                 statements and clauses without rendering them: see :meth:`start_of`).
@@ -96,6 +97,10 @@ class PositionResolver:
             "".join(module.code_for_node(line) for line in module.header)
         )
         self._maps: dict[int, Mapping[cst.CSTNode, CodeRange]] = {}
+
+    def _tree(self) -> ast.Module | None:
+        """CPython's tree of the module, when there is one to place statements by."""
+        return self._ast_module() if self._ast_module is not None else None
 
     def first_line(self, index: int) -> int:
         """Return the 0-based line where top-level statement ``index`` starts.
@@ -211,12 +216,14 @@ class PositionResolver:
             isinstance(node, (*_AST_PLACED, cst.Else))
             and path
             and path[0] is self.module
-            and self._ast_module is not None
             and self._line_text is not None
         ):
             return None
+        tree = self._tree()
+        if tree is None:
+            return None
         try:
-            found = _ast_start(_completed((*path, node)), self._ast_module())
+            found = _ast_start(_completed((*path, node)), tree)
         except (AttributeError, IndexError, KeyError, TypeError, ValueError):
             return None  # an unexpected shape: render instead
         if found is None:
@@ -313,10 +320,11 @@ class PositionResolver:
 
     def _real_line(self, chain: tuple[cst.CSTNode, ...], innermost: int) -> int | None:
         """Return the 1-based line of ``chain[innermost]`` from the ``ast`` tree, if it aligns."""
-        if self._ast_module is None:
+        tree = self._tree()
+        if tree is None:
             return None
         try:
-            return _ast_node(chain, innermost, self._ast_module()).lineno  # type: ignore[attr-defined, no-any-return]
+            return _ast_node(chain, innermost, tree).lineno  # type: ignore[attr-defined, no-any-return]
         except (AttributeError, IndexError, KeyError, TypeError):
             return None  # an unexpected shape: count lines by rendering instead
 

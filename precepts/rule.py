@@ -65,6 +65,8 @@ class Example:
         path: The file name the example is checked under.
         options: Rule options the example is checked with.
         also: Other codes a ❌ example unavoidably raises too (kept rare).
+        target_version: The ``target-version`` the example is checked under (``py310``);
+            None: the default (the newest Python).
     """
 
     code: str
@@ -73,6 +75,7 @@ class Example:
     path: str = "app/example.py"
     options: Mapping[str, Any] = field(default_factory=dict)
     also: tuple[str, ...] = ()
+    target_version: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from precepts import DOCS_URL
-from precepts.rule import Rule
+from precepts.rule import Example, Rule
 
 
 def fix_label(rule: type[Rule]) -> str:
@@ -42,12 +42,18 @@ def render_examples(rule: type[Rule]) -> str:
     """
     return "\n\n".join(
         [
-            "❌ **Bad**",
+            "❌ **Bad**" + _target_note(rule.bad[0]),
             _fence(rule.bad[0].code),
-            "✅ **Good**",
+            "✅ **Good**" + _target_note(rule.good[0]),
             _fence(rule.good[0].code),
         ]
     )
+
+
+def _target_note(example: Example) -> str:
+    if example.target_version is None:
+        return ""
+    return f" (with `target-version = \"{example.target_version}\"`)"
 
 
 def render_options(rule: type[Rule]) -> str:

@@ -9,9 +9,7 @@ comment (it would not parse); the edited text is also parsed before it is offere
 
 from __future__ import annotations
 
-import ast
-
-from precepts import noqa
+from precepts import noqa, syntax
 from precepts.findings import Position, Range, TextEdit
 
 # ``noqa.scan`` returns early for a text that never mentions noqa, before it records
@@ -91,8 +89,4 @@ def still_parses(text: str, edited: str) -> bool:
 
 
 def _parses(text: str) -> bool:
-    try:
-        compile(text, "<precepts>", "exec", ast.PyCF_ONLY_AST)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return False
-    return True
+    return syntax.parses(text)

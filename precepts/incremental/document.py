@@ -29,7 +29,7 @@ from typing import Any
 
 import libcst as cst
 
-from precepts import noqa
+from precepts import noqa, syntax
 from precepts.context import RuleContext
 from precepts.crossfile import default_service
 from precepts.engine import (
@@ -239,11 +239,12 @@ def _reuse_children(
         children[index] = same
 
 
-def _parse_ast(text: str) -> ast.Module:
+def _parse_ast(text: str) -> ast.Module | None:
+    """CPython's tree of the text, or None (syntax newer than the interpreter)."""
     try:
         return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return ast.Module(body=[], type_ignores=[])
+        return None
 
 
 # id(dependencies) → (dependencies, reads module.body, asks cross-file questions): each
@@ -938,10 +939,9 @@ class IncrementalDocument:
     def _whole_text_parses(self) -> bool:
         self._verify_whole = False
         try:
-            compile(self.buffer.text, "<precepts>", "exec", ast.PyCF_ONLY_AST)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return syntax.python_error(self.buffer.text) is None
+        except (ValueError, RecursionError, MemoryError):
             return False
-        return True
 
     # Checking.
 

@@ -10,13 +10,13 @@ others become broken leaves.
 
 from __future__ import annotations
 
-import ast
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import libcst as cst
 
+from precepts import syntax
 from precepts.findings import Range
 from precepts.incremental.buffer import content_length
 from precepts.incremental.parsing import Parsed, RegionError, parse_region
@@ -158,10 +158,9 @@ class Outliner:
 
     def _whole_file_parses(self) -> bool:
         try:
-            compile("".join(self.lines), "<precepts>", "exec", ast.PyCF_ONLY_AST)
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return syntax.python_error("".join(self.lines)) is None
+        except (ValueError, RecursionError, MemoryError):
             return False
-        return True
 
     def _piecewise(self, index: int) -> Iterator[Slice]:
         pieces = self.pieces

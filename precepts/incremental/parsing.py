@@ -10,14 +10,14 @@ accurate error positions.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
 
-from precepts.engine import syntax_error_range
+from precepts import syntax
 from precepts.findings import Range
+from precepts.syntax import error_range as syntax_error_range
 from precepts.text import split_lines
 
 # How a region's syntax error relates to the rest of the file.
@@ -120,8 +120,10 @@ def check_grammar(text: str, body_indent: str | None) -> None:
     shift = 0 if body_indent is None else 2
     source = prefix + text
     try:
-        compile(source, "<precepts>", "exec", ast.PyCF_ONLY_AST)
-    except SyntaxError as error:
+        error = syntax.python_error(source)
+    except (ValueError, RecursionError, MemoryError) as problem:
+        raise RegionError(f"cannot parse: {problem}", Range.of(0, 0, 0, 0), LOCAL) from None
+    if error is not None:
         lines = split_lines(source)
         where = syntax_error_range(error, lines)
         line_total = len(lines)
@@ -131,9 +133,7 @@ def check_grammar(text: str, body_indent: str | None) -> None:
             max(where.end.line - shift, 0),
             where.end.column,
         )
-        raise RegionError(f"SyntaxError: {error.msg}", relative, _kind(error, line_total)) from None
-    except (ValueError, RecursionError, MemoryError) as error:
-        raise RegionError(f"cannot parse: {error}", Range.of(0, 0, 0, 0), LOCAL) from None
+        raise RegionError(f"SyntaxError: {error.msg}", relative, _kind(error, line_total))
 
 
 def parse_region(

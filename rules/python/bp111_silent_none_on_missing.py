@@ -247,15 +247,21 @@ class SilentNoneOnMissing(Rule):
         what = f"the result of `{found}`, which is None when nothing is found" if found else "None"
         return (
             f"`{frame.node.name.value}` is annotated `-> {annotation}` but returns {what}: "
-            "raise a not-found error, or annotate `Optional[...]`"
+            f"raise a not-found error, or annotate `{self._optional(annotation)}`"
         )
 
     def _loose_message(self, frame: _Frame, found: str) -> str:
         return (
             f"`{frame.node.name.value}` returns the result of `{found}` unchecked: callers "
             "silently get None when nothing is found; raise a not-found error, or annotate "
-            "the return `Optional[...]`"
+            f"the return `{self._optional('...')}`"
         )
+
+    def _optional(self, annotation: str) -> str:
+        # ``X | None`` needs Python 3.10 at run time (PEP 604): older targets get Optional.
+        if self.context.target_version >= (3, 10):
+            return f"{annotation} | None"
+        return f"Optional[{annotation}]"
 
 
 def _short(name: str | None) -> str:

@@ -8,13 +8,13 @@
 
 from __future__ import annotations
 
-import ast
-
 import pytest
 
+from precepts import syntax
 from precepts.findings import Applicability
 from precepts.registry import all_rules
 from precepts.rule import Example, Rule
+from precepts.versions import parse_target
 from tests.helpers import SNIPPET_OPTIONS, check, fix_all
 
 RULES = list(all_rules().values())
@@ -31,7 +31,8 @@ def _cases(kind: str) -> list[tuple[type[Rule], int, Example]]:
 def _check(rule: type[Rule], example: Example):
     options = {code: dict(values) for code, values in SNIPPET_OPTIONS.items()}
     options.setdefault(rule.code, {}).update(example.options)
-    return check(example.code, path=example.path, options=options)
+    target = parse_target(example.target_version) if example.target_version else None
+    return check(example.code, path=example.path, options=options, target_version=target)
 
 
 @pytest.mark.parametrize(("rule", "index", "example"), _cases("bad"))
@@ -73,10 +74,18 @@ def test_fix_clears_the_finding_and_is_idempotent(rule: type[Rule], index: int, 
             (Applicability.SAFE,) if expected is Applicability.UNSAFE else ()
         )
     fixed = fix_all(example.code, fixable)
-    ast.parse(fixed)  # the fixed file parses
+    assert syntax.parses(fixed), "the fixed file does not parse"
     if example.fixed is not None:
         assert fixed == example.fixed
-    after = _check(rule, Example(fixed, path=example.path, options=example.options))
+    after = _check(
+        rule,
+        Example(
+            fixed,
+            path=example.path,
+            options=example.options,
+            target_version=example.target_version,
+        ),
+    )
     still = [f for f in after.findings if f.code == rule.code]
     assert len(still) <= len(mine) - len(fixable), f"{rule.code}'s fix did not clear it"
     assert not [f for f in still if f.fix], f"{rule.code} offers a fix again after fixing"
@@ -89,5 +98,5 @@ def test_rule_documents_itself(rule: type[Rule]):
     assert rule.bad and rule.good
     for example in (*rule.bad, *rule.good):
         if rule.code != "BP000":
-            ast.parse(example.code)
+            assert syntax.parses(example.code), f"an example of {rule.code} does not parse"
     assert rule.has_fix() == (rule.fix_description is not None)
