@@ -53,7 +53,7 @@ def render_examples(rule: type[Rule]) -> str:
 def _target_note(example: Example) -> str:
     if example.target_version is None:
         return ""
-    return f" (with `target-version = \"{example.target_version}\"`)"
+    return f' (with `target-version = "{example.target_version}"`)'
 
 
 def render_options(rule: type[Rule]) -> str:

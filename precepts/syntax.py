@@ -151,6 +151,9 @@ def may_hold_newer_syntax(text: str) -> bool:
 def _newer_syntax_module(text: str) -> tuple[cst.Module | None, SyntaxProblem | None]:
     """Parse with libcst when newer syntax may explain CPython's rejection.
 
+    Args:
+        text: Source text that CPython rejected.
+
     Returns:
         (module, None) when libcst parses it and a feature newer than the interpreter is
         used; (None, problem) when the text may hold newer syntax but libcst rejects it;

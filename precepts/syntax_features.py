@@ -9,8 +9,9 @@ rejection, and BP002, which reports syntax newer than the project's target versi
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import libcst as cst
 
@@ -66,75 +67,100 @@ FEATURES: tuple[Feature, ...] = (
     TEMPLATE_STRING,
 )
 
-# The node types whose presence can need a newer Python (what BP002 and the scan visit).
-FEATURE_NODES: tuple[type[cst.CSTNode], ...] = (
-    cst.NamedExpr,
-    cst.Parameters,
-    cst.With,
-    cst.Decorator,
-    cst.Match,
-    cst.TryStar,
-    cst.FunctionDef,
-    cst.ClassDef,
-    cst.TypeAlias,
-    cst.TypeParam,
-    cst.FormattedString,
-    cst.ExceptHandler,
-    cst.TemplatedString,
-)
+Found = tuple[Feature, cst.CSTNode]
+
+
+def _walrus(node: cst.NamedExpr) -> Found | None:
+    return WALRUS, node
+
+
+def _positional_only(node: cst.Parameters) -> Found | None:
+    slash = node.posonly_ind
+    if isinstance(slash, cst.ParamSlash):
+        return POSITIONAL_ONLY, slash
+    return (POSITIONAL_ONLY, node) if node.posonly_params else None
+
+
+def _parenthesized_with(node: cst.With) -> Found | None:
+    if isinstance(node.lpar, cst.LeftParen) and node.items:
+        return PARENTHESIZED_WITH, node.items[0]
+    return None
+
+
+def _relaxed_decorator(node: cst.Decorator) -> Found | None:
+    return None if _classic_decorator(node.decorator) else (RELAXED_DECORATOR, node.decorator)
+
+
+def _match(node: cst.Match) -> Found | None:
+    return MATCH, node.subject
+
+
+def _except_star(node: cst.TryStar) -> Found | None:
+    return EXCEPT_STAR, node.handlers[0]
+
+
+def _type_parameters(node: cst.FunctionDef | cst.ClassDef) -> Found | None:
+    params = node.type_parameters
+    return (TYPE_PARAMETERS, params) if params is not None else None
+
+
+def _type_alias(node: cst.TypeAlias) -> Found | None:
+    return TYPE_ALIAS, node
+
+
+def _type_parameter_default(node: cst.TypeParam) -> Found | None:
+    return (TYPE_PARAMETER_DEFAULT, node) if node.default is not None else None
+
+
+def _fstring(node: cst.FormattedString) -> Found | None:
+    return (FSTRING_SYNTAX, node) if _needs_pep701(node) else None
+
+
+def _unparenthesized_except(node: cst.ExceptHandler) -> Found | None:
+    kind = node.type
+    if isinstance(kind, cst.Tuple) and not kind.lpar:
+        return UNPARENTHESIZED_EXCEPT, kind
+    return None
+
+
+def _template_string(node: cst.TemplatedString) -> Found | None:
+    return TEMPLATE_STRING, node
+
+
+# Node type → what asks whether that node needs a newer Python (BP002 visits these types).
+_CHECKS: dict[type[cst.CSTNode], Callable[[Any], Found | None]] = {
+    cst.NamedExpr: _walrus,
+    cst.Parameters: _positional_only,
+    cst.With: _parenthesized_with,
+    cst.Decorator: _relaxed_decorator,
+    cst.Match: _match,
+    cst.TryStar: _except_star,
+    cst.FunctionDef: _type_parameters,
+    cst.ClassDef: _type_parameters,
+    cst.TypeAlias: _type_alias,
+    cst.TypeParam: _type_parameter_default,
+    cst.FormattedString: _fstring,
+    cst.ExceptHandler: _unparenthesized_except,
+    cst.TemplatedString: _template_string,
+}
+FEATURE_NODES: tuple[type[cst.CSTNode], ...] = tuple(_CHECKS)
 
 _RENDER = cst.Module(body=[])
 
 
-def features_of(node: cst.CSTNode) -> Iterator[tuple[Feature, cst.CSTNode]]:
-    """Yield the version-bound features ``node`` itself uses, with the node to report.
+def feature_of(node: cst.CSTNode) -> Found | None:
+    """Return the version-bound feature ``node`` itself uses, with the node to report.
 
     Only the node's own syntax counts; its children are asked separately.
 
     Args:
         node: Any libcst node.
 
-    Yields:
-        (feature, node to place the finding on).
+    Returns:
+        (feature, node to place the finding on), or None.
     """
-    if isinstance(node, cst.NamedExpr):
-        yield WALRUS, node
-    elif isinstance(node, cst.Parameters):
-        if node.posonly_params or isinstance(node.posonly_ind, cst.ParamSlash):
-            slash = node.posonly_ind
-            yield POSITIONAL_ONLY, slash if isinstance(slash, cst.ParamSlash) else node
-    elif isinstance(node, cst.With):
-        if isinstance(node.lpar, cst.LeftParen) and node.items:
-            yield PARENTHESIZED_WITH, node.items[0]
-    elif isinstance(node, cst.Decorator):
-        if not _classic_decorator(node.decorator):
-            yield RELAXED_DECORATOR, node.decorator
-    elif isinstance(node, cst.Match):
-        yield MATCH, node.subject
-    elif isinstance(node, cst.TryStar):
-        yield EXCEPT_STAR, node.handlers[0]
-    elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-        if node.type_parameters is not None:
-            yield TYPE_PARAMETERS, node.type_parameters
-    else:
-        yield from _expression_features(node)
-
-
-def _expression_features(node: cst.CSTNode) -> Iterator[tuple[Feature, cst.CSTNode]]:
-    if isinstance(node, cst.TypeAlias):
-        yield TYPE_ALIAS, node
-    elif isinstance(node, cst.TypeParam):
-        if node.default is not None:
-            yield TYPE_PARAMETER_DEFAULT, node
-    elif isinstance(node, cst.FormattedString):
-        if _needs_pep701(node):
-            yield FSTRING_SYNTAX, node
-    elif isinstance(node, cst.ExceptHandler):
-        kind = node.type
-        if isinstance(kind, cst.Tuple) and not kind.lpar:
-            yield UNPARENTHESIZED_EXCEPT, kind
-    elif isinstance(node, cst.TemplatedString):
-        yield TEMPLATE_STRING, node
+    check = _CHECKS.get(type(node))
+    return check(node) if check is not None else None
 
 
 def newest_feature(module: cst.Module) -> Feature | None:
@@ -159,8 +185,9 @@ class _Scan(cst.CSTVisitor):
         self.found: list[Feature] = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, FEATURE_NODES):
-            self.found.extend(feature for feature, _ in features_of(node))
+        found = feature_of(node)
+        if found is not None:
+            self.found.append(found[0])
         return True
 
 
@@ -191,15 +218,36 @@ def _needs_pep701(node: cst.FormattedString) -> bool:
 def _parts_need_pep701(
     parts: Sequence[cst.BaseFormattedStringContent], quote: str, triple: bool
 ) -> bool:
-    for part in parts:
-        if not isinstance(part, cst.FormattedStringExpression):
-            continue
-        code = _RENDER.code_for_node(part.expression)
-        whole = _RENDER.code_for_node(part)
-        if quote in whole or "\\" in code or "#" in code:
-            return True
-        if not triple and ("\n" in whole or "\r" in whole):
-            return True
-        if part.format_spec and _parts_need_pep701(part.format_spec, quote, triple):
-            return True
-    return False
+    return any(
+        isinstance(part, cst.FormattedStringExpression)
+        and _expression_needs_pep701(part, quote, triple)
+        for part in parts
+    )
+
+
+def _expression_needs_pep701(part: cst.FormattedStringExpression, quote: str, triple: bool) -> bool:
+    whole = _RENDER.code_for_node(part)
+    if quote in whole or "\\" in _RENDER.code_for_node(part.expression):
+        return True
+    if not triple and ("\n" in whole or "\r" in whole):
+        return True
+    # A ``#`` inside a nested string was always allowed; a comment was not.
+    if _has_comment(part.expression):
+        return True
+    return bool(part.format_spec) and _parts_need_pep701(part.format_spec or (), quote, triple)
+
+
+class _CommentFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def visit_Comment(self, node: cst.Comment) -> bool:
+        self.found = True
+        return False
+
+
+def _has_comment(node: cst.CSTNode) -> bool:
+    finder = _CommentFinder()
+    node.visit(finder)
+    return finder.found

@@ -102,19 +102,22 @@ def _admits(version: PythonVersion, clause: _Clause) -> bool:
     """Tell whether some release of ``version`` satisfies one clause."""
     operator, major, minor, patch = clause
     bound = (major, minor if minor is not None else 0)
-    exact = minor is not None and patch not in (None, 0)
     if operator in (">=", ">", "^"):
         return version >= bound
     if operator == "<=":
         return version <= bound
     if operator == "<":
-        return version <= bound if exact else version < bound
+        # ``<3.10.2`` still admits 3.10.0; ``<3.10`` does not admit any 3.10.
+        return version <= bound if minor is not None and patch else version < bound
     if operator in ("==", "==="):
         return version == bound if minor is not None else version[0] == major
     if operator == "!=":
         return patch is not None or minor is None or version != bound
-    if operator in ("~=", "~"):
-        if patch is not None:
-            return version == bound
-        return version >= bound and version[0] == major
-    return True
+    return _compatible(version, bound, patch)
+
+
+def _compatible(version: PythonVersion, bound: PythonVersion, patch: int | None) -> bool:
+    """``~=3.10`` admits 3.10 and later 3.x; ``~=3.10.2`` admits only 3.10."""
+    if patch is not None:
+        return version == bound
+    return version >= bound and version[0] == bound[0]

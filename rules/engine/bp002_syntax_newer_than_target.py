@@ -6,7 +6,7 @@ import libcst as cst
 
 from precepts.findings import Severity
 from precepts.rule import Example, Rule
-from precepts.syntax_features import FEATURES, features_of
+from precepts.syntax_features import FEATURES, feature_of
 from precepts.versions import dotted
 
 _TABLE = "; ".join(f"{feature.name}: {dotted(feature.version)}" for feature in FEATURES)
@@ -66,14 +66,16 @@ class SyntaxNewerThanTarget(Rule):
 
     def _check(self, node: cst.CSTNode) -> None:
         target = self.context.target_version
-        for feature, where in features_of(node):
-            if feature.version > target:
-                self.report(
-                    where,
-                    f"{feature.name[0].upper()}{feature.name[1:]} need Python "
-                    f"{dotted(feature.version)}; this project targets {dotted(target)}",
-                    data={"feature": feature.name, "pep": feature.pep},
-                )
+        found = feature_of(node)
+        if found is None or found[0].version <= target:
+            return
+        feature, where = found
+        self.report(
+            where,
+            f"{feature.name[0].upper()}{feature.name[1:]} need Python "
+            f"{dotted(feature.version)}; this project targets {dotted(target)}",
+            data={"feature": feature.name, "pep": feature.pep},
+        )
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         """Assignment expressions (3.8)."""
