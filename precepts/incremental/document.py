@@ -973,7 +973,13 @@ class IncrementalDocument:
         text = self._checked_text(layout)
         positions = LeafPositions(layout)
         context = LeafContext(
-            self.path, text, module, lambda: _parse_ast(text), positions, self._tracker.facts
+            self.path,
+            text,
+            module,
+            lambda: _parse_ast(text),
+            positions,
+            self._tracker.facts,
+            target_version=self.ruleset.target_version,
         )
         context.tracker = self._tracker
         runner = LeafRunner(self.ruleset, context, positions, self._tracker)

@@ -31,6 +31,7 @@ from precepts.config import Settings
 from precepts.engine import RuleSet
 from precepts.incremental.document import IncrementalDocument
 from tests.engine.editing import Editor, verify
+from tests.engine.syntax_corpus import CORPUS
 from tests.helpers import REPO
 
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -49,6 +50,8 @@ def _files() -> dict[str, tuple[str, int]]:
         "main": ((REPO / "examples/service/app/main.py").read_text(), 6),
         "backend": (backend_module(150), 12),
         "class": (class_module(80), 10),
+        # Python 3.8-3.14 syntax, most of which the interpreter running CI cannot parse.
+        "syntax": ("\n\n".join(case.source for case in CORPUS.values()), 4),
     }
     return files
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import inspect
 import json.encoder
 import textwrap
@@ -11,9 +10,10 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from precepts import positions
+from precepts import positions, syntax
 from precepts.positions import PositionResolver
 from precepts.text import split_lines
+from tests.engine.syntax_corpus import CORPUS
 from tests.helpers import REPO
 
 TRICKY = textwrap.dedent(
@@ -105,6 +105,9 @@ def _sources() -> list[tuple[str, str]]:
         (p.name, p.read_text(encoding="utf-8"))
         for p in sorted((REPO / "precepts").glob("*.py"))[:6]
     ]
+    # Syntax of every version 3.8-3.14: where this interpreter cannot parse it, there is
+    # no ``ast`` tree and positions are placed by rendering alone.
+    sources += [(name, case.source) for name, case in CORPUS.items()]
     return sources
 
 
@@ -151,7 +154,7 @@ def test_positions_through_the_walkers_path_equal_position_provider(
     """Rendering only the innermost statement (pruned siblings) gives the same positions."""
     module = cst.parse_module(source)
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    tree = ast.parse(source)
+    tree = syntax.judge(source).tree
     resolver = PositionResolver(
         module,
         ast_module=(lambda: tree) if with_ast else None,
@@ -184,7 +187,7 @@ def test_each_node_alone_through_its_path(source: str):
     """No cache to lean on: every node is placed by rendering its own innermost statement."""
     module = cst.parse_module(source)
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    tree = ast.parse(source)
+    tree = syntax.judge(source).tree
     for node, path in _with_ancestors(module):
         if node is module:
             continue
@@ -222,7 +225,7 @@ def test_starts_equal_position_provider(name: str, source: str):
     """
     module = cst.parse_module(source)
     expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    tree = ast.parse(source)
+    tree = syntax.judge(source).tree
     lines = split_lines(source)
     whole, cut_short = (
         PositionResolver(module, ast_module=lambda: tree, line_text=lines.__getitem__)

@@ -17,6 +17,7 @@ from pytest_lsp import ClientServerConfig
 
 from precepts import DOCS_URL
 from precepts.engine import check_text
+from tests.engine.syntax_corpus import CORPUS
 from tests.server.support import (
     END_TO_END,
     PROFILE_IDS,
@@ -41,6 +42,7 @@ pytestmark = END_TO_END
 
 SELECT = ["BP000", "BP001", "BP101", "BP102", "BP105"]
 FIX_ALL = "source.fixAll.precepts"
+NEWER = ["pep695-alias-3.12", "pep701-fstring-3.12", "pep758-except-3.14", "pep750-tstring-3.14"]
 
 COMPARE = "def f(x):\n    if x == None:\n        return 1\n    return 2\n"
 UNICODE = (
@@ -238,6 +240,29 @@ async def test_positions_with_emoji_cjk_tabs_and_line_breaks(
     diagnostics = await session.diagnostics(uri)
     assert got(diagnostics) == expected(text_now, str(path), SELECT, session.unit)
     assert len(diagnostics) == 3
+    session.close(uri)
+
+
+async def test_syntax_newer_than_the_interpreter_is_checked_as_it_is_typed(
+    session: Session, workspace: Path
+) -> None:
+    # Python 3.12-3.14 syntax, with emoji: the interpreter running CI may not parse it.
+    text = "\n\n".join(CORPUS[name].source for name in NEWER)
+    path = workspace / "newer_syntax.py"
+    uri = session.open(path, text)
+    diagnostics = await session.diagnostics(uri)
+    assert got(diagnostics) == expected(text, str(path), SELECT, session.unit)
+    assert [d for d in diagnostics if d.code == "BP105"] and not [
+        d for d in diagnostics if d.code == "BP000"
+    ]
+    # Edits inside the new syntax, typed as a user would: half-typed, then valid again.
+    session.replace(uri, "name == None", "name == None or 😀 ==")
+    session.replace(uri, "or 😀 ==", "or name != None")
+    session.replace(uri, "type Pair[T]", "type Couple[T]")
+    text_now = session.texts[uri]
+    assert got(await session.diagnostics(uri)) == expected(
+        text_now, str(path), SELECT, session.unit
+    )
     session.close(uri)
 
 
