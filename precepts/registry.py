@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib.metadata import entry_points
-from types import ModuleType
+from types import GenericAlias, ModuleType
 
 from precepts.rule import Rule
 
@@ -36,7 +36,9 @@ def _rules_in_module(module: ModuleType) -> list[type[Rule]]:
     found = []
     for _, value in vars(module).items():
         if (
+            # ``list[int]`` passes ``isclass`` on Python 3.10 but not ``issubclass``.
             inspect.isclass(value)
+            and not isinstance(value, GenericAlias)
             and issubclass(value, Rule)
             and value.__module__ == module.__name__
             and "code" in vars(value)

@@ -31,11 +31,12 @@ from precepts.versions import NEWEST, PythonVersion
 
 RUNNING: PythonVersion = (sys.version_info[0], sys.version_info[1])
 
-# Text that may hold syntax newer than 3.11 (the oldest interpreter where it matters,
-# with 3.10's additions being older than any interpreter precepts runs on): a type
-# parameter list, a ``type`` statement, an f- or t-string, an ``except`` with a comma.
+# Text that may hold syntax newer than 3.10, the oldest interpreter precepts runs on: an
+# ``except*``, a type parameter list, a ``type`` statement, an f- or t-string, an
+# ``except`` with a comma.
 _MAYBE_NEWER = re.compile(
-    r"\b(?:def|class)\s+\w+\s*\["
+    r"\bexcept\s*\*"
+    r"|\b(?:def|class)\s+\w+\s*\["
     r"|^[ \t]*type[ \t]+\w"
     r"|;[ \t]*type[ \t]+\w"
     r"|(?<![\w'\"])[rRbBuU]?[fFtT][rR]?['\"]"
