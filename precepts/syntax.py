@@ -32,10 +32,11 @@ from precepts.versions import NEWEST, PythonVersion
 RUNNING: PythonVersion = (sys.version_info[0], sys.version_info[1])
 
 # Text that may hold syntax newer than 3.10, the oldest interpreter precepts runs on: an
-# ``except*``, a type parameter list, a ``type`` statement, an f- or t-string, an
-# ``except`` with a comma.
+# ``except*``, a starred subscript or annotation, a type parameter list, a ``type``
+# statement, an f- or t-string, an ``except`` with a comma.
 _MAYBE_NEWER = re.compile(
     r"\bexcept\s*\*"
+    r"|\[\s*\*|,\s*\*\w|:\s*\*\w"
     r"|\b(?:def|class)\s+\w+\s*\["
     r"|^[ \t]*type[ \t]+\w"
     r"|;[ \t]*type[ \t]+\w"

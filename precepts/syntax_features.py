@@ -39,6 +39,7 @@ PARENTHESIZED_WITH = Feature("parenthesized context managers", (3, 9), 617)
 RELAXED_DECORATOR = Feature("decorators that are arbitrary expressions", (3, 9), 614)
 MATCH = Feature("`match` statements", (3, 10), 634)
 EXCEPT_STAR = Feature("`except*` clauses", (3, 11), 654)
+STAR_UNPACKING = Feature("star-unpacking in subscripts and annotations (`[*Ts]`)", (3, 11), 646)
 TYPE_PARAMETERS = Feature("type parameter lists (`def f[T]`, `class C[T]`)", (3, 12), 695)
 TYPE_ALIAS = Feature("`type` statements", (3, 12), 695)
 FSTRING_SYNTAX = Feature(
@@ -59,6 +60,7 @@ FEATURES: tuple[Feature, ...] = (
     RELAXED_DECORATOR,
     MATCH,
     EXCEPT_STAR,
+    STAR_UNPACKING,
     TYPE_PARAMETERS,
     TYPE_ALIAS,
     FSTRING_SYNTAX,
@@ -99,6 +101,16 @@ def _except_star(node: cst.TryStar) -> Found | None:
     return EXCEPT_STAR, node.handlers[0]
 
 
+def _star_index(node: cst.Index) -> Found | None:
+    return (STAR_UNPACKING, node) if node.star == "*" else None
+
+
+def _star_annotation(node: cst.Annotation) -> Found | None:
+    if isinstance(node.annotation, cst.StarredElement):
+        return STAR_UNPACKING, node.annotation
+    return None
+
+
 def _type_parameters(node: cst.FunctionDef | cst.ClassDef) -> Found | None:
     params = node.type_parameters
     return (TYPE_PARAMETERS, params) if params is not None else None
@@ -135,6 +147,8 @@ _CHECKS: dict[type[cst.CSTNode], Callable[[Any], Found | None]] = {
     cst.Decorator: _relaxed_decorator,
     cst.Match: _match,
     cst.TryStar: _except_star,
+    cst.Index: _star_index,
+    cst.Annotation: _star_annotation,
     cst.FunctionDef: _type_parameters,
     cst.ClassDef: _type_parameters,
     cst.TypeAlias: _type_alias,

@@ -101,6 +101,14 @@ class SyntaxNewerThanTarget(Rule):
         """``except*`` (3.11)."""
         self._check(node)
 
+    def visit_Index(self, node: cst.Index) -> None:
+        """Star-unpacking in subscripts (3.11)."""
+        self._check(node)
+
+    def visit_Annotation(self, node: cst.Annotation) -> None:
+        """Star-unpacking in annotations (3.11)."""
+        self._check(node)
+
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         """Type parameter lists of functions (3.12)."""
         self._check(node)

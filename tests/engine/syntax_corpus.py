@@ -44,6 +44,14 @@ CORPUS: dict[str, Case] = {
         (3, 11),
         ("BP105", 9, 15),
     ),
+    "pep646-star-3.11": Case(
+        '"""Variadic generics."""\nfrom typing import Generic, TypeVarTuple\n\n'
+        'Ts = TypeVarTuple("Ts")\n\n\n'
+        'class Row(Generic[*Ts]):\n    """A row."""\n\n    def put(self, *values: *Ts) -> bool:\n'
+        '        """Put."""\n        return values == None\n',
+        (3, 11),
+        ("BP105", 12, 15),
+    ),
     "pep695-function-3.12": Case(
         '"""Generic function."""\n\n\ndef first[T](items: list[T]) -> bool:\n'
         '    """First."""\n    return items[0] == None\n',
