@@ -29,6 +29,7 @@ CONFIG_FILES = ("precepts.toml", "pyproject.toml")
 _LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude")
 _KNOWN_KEYS = frozenset(
     {*_LIST_KEYS, "per-file-ignores", "severity", "rules", "unsafe-fixes", "docs-url"}
+    | {"baseline", "cache-dir"}
 )
 
 
@@ -77,6 +78,8 @@ class Settings:
         severity: Code → severity override.
         rule_options: Code → option values.
         unsafe_fixes: Whether unsafe fixes may be applied and offered.
+        baseline: The baseline file, relative to the configuration's directory.
+        cache_dir: The result cache's directory, relative to the configuration's directory.
     """
 
     path: Path | None = None
@@ -89,6 +92,8 @@ class Settings:
     severity: Mapping[str, Severity] = field(default_factory=dict)
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     unsafe_fixes: bool = False
+    baseline: str | None = None
+    cache_dir: str | None = None
 
     def with_overrides(
         self,
@@ -304,6 +309,11 @@ def settings_from_table(table: Mapping[str, Any], path: Path | None, root: Path)
     docs_url = table.get("docs-url", "")
     if not isinstance(docs_url, str):
         raise ConfigError(path, "docs-url", "expected a string")
+    for key in ("baseline", "cache-dir"):
+        if key in table:
+            if not isinstance(table[key], str) or not table[key]:
+                raise ConfigError(path, key, "expected a file path (a non-empty string)")
+            values[key.replace("-", "_")] = table[key]
     return Settings(
         path=path,
         root=root,
