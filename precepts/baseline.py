@@ -171,9 +171,7 @@ class Baseline:
                 body = ",\n".join(f"      {item}" for item in items)
                 blocks.append(f"    {json.dumps(name)}: [\n{body}\n    ]")
         files = "{\n" + ",\n".join(blocks) + "\n  }" if blocks else "{}"
-        return (
-            f'{{\n  "files": {files},\n  "schema": "{SCHEMA}",\n  "version": {VERSION}\n}}\n'
-        )
+        return f'{{\n  "files": {files},\n  "schema": "{SCHEMA}",\n  "version": {VERSION}\n}}\n'
 
     def save(self, path: Path) -> None:
         """Write the baseline atomically.

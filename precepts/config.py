@@ -278,6 +278,17 @@ def _parse_per_file_ignores(path: Path | None, table: Any) -> dict[str, tuple[st
     }
 
 
+def _file_paths(path: Path | None, table: Mapping[str, Any]) -> dict[str, str]:
+    """Validate the keys that name files: ``baseline`` and ``cache-dir``."""
+    values = {}
+    for key in ("baseline", "cache-dir"):
+        if key in table:
+            if not isinstance(table[key], str) or not table[key]:
+                raise ConfigError(path, key, "expected a file path (a non-empty string)")
+            values[key.replace("-", "_")] = table[key]
+    return values
+
+
 def settings_from_table(table: Mapping[str, Any], path: Path | None, root: Path) -> Settings:
     """Validate a ``[tool.precepts]`` table (or client settings) into :class:`Settings`.
 
@@ -309,11 +320,7 @@ def settings_from_table(table: Mapping[str, Any], path: Path | None, root: Path)
     docs_url = table.get("docs-url", "")
     if not isinstance(docs_url, str):
         raise ConfigError(path, "docs-url", "expected a string")
-    for key in ("baseline", "cache-dir"):
-        if key in table:
-            if not isinstance(table[key], str) or not table[key]:
-                raise ConfigError(path, key, "expected a file path (a non-empty string)")
-            values[key.replace("-", "_")] = table[key]
+    values.update(_file_paths(path, table))
     return Settings(
         path=path,
         root=root,

@@ -47,7 +47,7 @@ class Added:
         codes: Codes added to comments.
         lines: Lines whose comment was added or extended.
         files: Files written.
-        skipped: Findings that could not be silenced (a ``\\`` line, an edit that breaks).
+        skipped: Findings no comment could silence (a continuation line, a breaking edit).
         errors: Files that could not be written.
     """
 

@@ -1,4 +1,4 @@
-"""``precepts check`` with a baseline: ``--write-baseline``, ``--update-baseline``, ``--no-baseline``.
+"""``precepts check`` with a baseline: writing, updating and applying it.
 
 One baseline serves a run: the file named by ``--write-baseline FILE``, else the one of
 the configuration that governs the first path checked (``baseline = "..."`` in

@@ -356,9 +356,7 @@ def partition(jobs: list[Job]) -> tuple[dict[int, Outcome], list[int]]:
     return hits, misses
 
 
-def merged(
-    jobs: list[Job], run_all: Callable[[list[Job]], list[Outcome]]
-) -> Iterator[Outcome]:
+def merged(jobs: list[Job], run_all: Callable[[list[Job]], list[Outcome]]) -> Iterator[Outcome]:
     """Answer what the cache can and check the rest, yielding outcomes in job order.
 
     Args:

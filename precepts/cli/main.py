@@ -213,6 +213,24 @@ def _outcome_failed(outcome: Outcome) -> bool:
     return failed
 
 
+def _check_all(args: argparse.Namespace, jobs: list[Job]) -> tuple[list[formats.FileReport], bool]:
+    """Check the jobs (the cache answers for unchanged files); report errors and diffs."""
+    if not (args.no_cache or args.stdin_filename):
+        jobs = [replace(job, cache=True) for job in jobs]
+    workers = args.jobs or os.cpu_count() or 1
+    reports: list[formats.FileReport] = []
+    failed = False
+    for outcome in cache.merged(jobs, lambda todo: _run_jobs(todo, workers)):
+        failed |= _outcome_failed(outcome)
+        reports.append(outcome.report)
+        if args.diff:
+            _print_diff(outcome)
+        elif args.fix and args.stdin_filename:
+            sys.stdout.write(outcome.fixed_text or outcome.original)
+    reports.sort(key=lambda report: report.path)
+    return reports, failed
+
+
 def command_check(args: argparse.Namespace) -> int:
     """Run ``precepts check``.
 
@@ -225,20 +243,8 @@ def command_check(args: argparse.Namespace) -> int:
     overrides = Overrides(args.select, args.extend_select, args.ignore, args.unsafe_fixes)
     resolver = SettingsResolver(overrides, args.config)
     jobs = _jobs_for(args, resolver)
-    if not (args.no_cache or args.stdin_filename):
-        jobs = [replace(job, cache=True) for job in jobs]
-    workers = args.jobs or os.cpu_count() or 1
-    reports: list[formats.FileReport] = []
-    failed = False
     unsafe = any(job.settings.unsafe_fixes for job in jobs)
-    for outcome in cache.merged(jobs, lambda todo: _run_jobs(todo, workers)):
-        failed |= _outcome_failed(outcome)
-        reports.append(outcome.report)
-        if args.diff:
-            _print_diff(outcome)
-        elif args.fix and args.stdin_filename:
-            sys.stdout.write(outcome.fixed_text or outcome.original)
-    reports.sort(key=lambda report: report.path)
+    reports, failed = _check_all(args, jobs)
     args.baseline_note = baseline.note(baseline.apply(args, resolver, reports))
     if args.add_noqa:
         return _add_noqa(reports)
