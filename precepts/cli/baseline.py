@@ -57,6 +57,21 @@ class Applied:
     hidden: int
 
 
+def take_paths_back(args: argparse.Namespace) -> None:
+    """Give back a path that ``--write-baseline`` swallowed as its optional FILE.
+
+    ``precepts check --write-baseline app/`` means "check app/ and write the baseline",
+    not "write the baseline to app/": a directory or a Python file is a path to check.
+
+    Args:
+        args: Parsed arguments (changed in place).
+    """
+    value = args.write_baseline
+    if value and (Path(value).is_dir() or Path(value).suffix in (".py", ".pyi")):
+        args.paths = [*args.paths, Path(value)]
+        args.write_baseline = ""
+
+
 def baseline_path(args: argparse.Namespace, resolver: SettingsResolver) -> Path:
     """Return the baseline file of this run.
 

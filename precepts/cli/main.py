@@ -240,6 +240,7 @@ def command_check(args: argparse.Namespace) -> int:
     Returns:
         The exit status.
     """
+    baseline.take_paths_back(args)
     overrides = Overrides(args.select, args.extend_select, args.ignore, args.unsafe_fixes)
     resolver = SettingsResolver(overrides, args.config)
     jobs = _jobs_for(args, resolver)
