@@ -244,10 +244,12 @@ class PreceptsServer(LanguageServer):
         folder_uri, folder = self.folder_of(document.path)
         client = self.editor_settings.for_folder(folder_uri)
         settings = self.configs.settings_for(document.path, folder, client)
+        # Showing accepted findings or not changes what a check reports, like settings do.
+        shown = document.client.show_baselined != client.show_baselined
         document.client, document.folder = client, folder
         document.model.set_incremental(client.incremental)
         if settings == document.settings:
-            return False
+            return shown
         document.settings = settings
         document.model.set_ruleset(RuleSet.from_settings(settings, document.path))
         return True
