@@ -78,7 +78,9 @@ def _range_text(lines: Sequence[str], finding: Finding) -> str:
 def fingerprint(finding: Finding, lines: Sequence[str]) -> str:
     """Return the fingerprint of a finding: its code's text, whitespace collapsed.
 
-    An empty range (a finding at a point) takes its whole line instead.
+    A finding at a point (an empty range, such as a missing module docstring at the
+    file's start) has no code of its own: its message stands in, so that lines inserted
+    above it do not make it new.
 
     Args:
         finding: The finding.
@@ -87,9 +89,7 @@ def fingerprint(finding: Finding, lines: Sequence[str]) -> str:
     Returns:
         16 hex digits.
     """
-    code = " ".join(_range_text(lines, finding).split())
-    if not code and finding.range.start.line < len(lines):
-        code = " ".join(lines[finding.range.start.line].split())
+    code = " ".join(_range_text(lines, finding).split()) or f"\0{finding.message}"
     digest = hashlib.sha256(f"{finding.code}\0{code}".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:16]
 

@@ -170,5 +170,7 @@ def test_fingerprints_ignore_position_and_whitespace_but_not_code():
     first = fingerprint(finding(0, 3, 12), lines)
     assert first == fingerprint(finding(1, 8, 18), lines)
     assert first != fingerprint(finding(2, 3, 12), lines)
-    # An empty range takes its line.
-    assert fingerprint(finding(0, 0, 0), lines) != fingerprint(finding(2, 0, 0), lines)
+    # A finding at a point is known by its message, wherever it is.
+    assert fingerprint(finding(0, 0, 0), lines) == fingerprint(finding(2, 0, 0), lines)
+    other = Finding("BP105", "x", "other", Severity.WARNING, Range.of(0, 0, 0, 0))
+    assert fingerprint(other, lines) != fingerprint(finding(0, 0, 0), lines)
