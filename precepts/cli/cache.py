@@ -290,10 +290,12 @@ def store(job: Job, outcome: Outcome, reads: set[Path]) -> None:
     if outcome.read_error or report.errors or (outcome.fixed_text and not outcome.written):
         return  # a rule failed (say so again next time), or these are a diff's findings
     try:
-        data = Path(job.path).read_bytes()
+        # The bytes that were checked (re-reading the file could see a later edit).
+        text = outcome.fixed_text if outcome.written and outcome.fixed_text else outcome.original
+        data = text.encode(outcome.encoding, "surrogateescape")
         findings = [finding_json(f) for f in report.findings]
         entry, identity = _entry_identity(job)
-        text = json.dumps(
+        entry_text = json.dumps(
             {
                 "schema": SCHEMA,
                 "identity": identity,
@@ -303,8 +305,8 @@ def store(job: Job, outcome: Outcome, reads: set[Path]) -> None:
             }
         )
         _prepare(entry.parent.parent)
-        write_atomically(entry, text.encode("utf-8", "surrogatepass"))
-    except (OSError, TypeError, ValueError):
+        write_atomically(entry, entry_text.encode("utf-8", "surrogatepass"))
+    except (OSError, TypeError, ValueError, LookupError):
         return  # an unwritable cache or unserialisable data only costs speed
 
 
