@@ -78,9 +78,10 @@ def _range_text(lines: Sequence[str], finding: Finding) -> str:
 def fingerprint(finding: Finding, lines: Sequence[str]) -> str:
     """Return the fingerprint of a finding: its code's text, whitespace collapsed.
 
-    A finding at a point (an empty range, such as a missing module docstring at the
-    file's start) has no code of its own: its message stands in, so that lines inserted
-    above it do not make it new.
+    Two kinds of finding have no code of their own, and their message stands in, so
+    that lines inserted above them do not make them new: one at a point (an empty
+    range) and one about the file as a whole, which rules anchor on the whole first
+    line (a missing module docstring).
 
     Args:
         finding: The finding.
@@ -89,7 +90,14 @@ def fingerprint(finding: Finding, lines: Sequence[str]) -> str:
     Returns:
         16 hex digits.
     """
-    code = " ".join(_range_text(lines, finding).split()) or f"\0{finding.message}"
+    where = finding.range
+    whole_first_line = (
+        where.start.line == where.end.line == where.start.column == 0
+        and bool(lines)
+        and where.end.column == len(lines[0])
+    )
+    code = "" if whole_first_line else " ".join(_range_text(lines, finding).split())
+    code = code or f"\0{finding.message}"
     digest = hashlib.sha256(f"{finding.code}\0{code}".encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:16]
 

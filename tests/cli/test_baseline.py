@@ -174,3 +174,19 @@ def test_fingerprints_ignore_position_and_whitespace_but_not_code():
     assert fingerprint(finding(0, 0, 0), lines) == fingerprint(finding(2, 0, 0), lines)
     other = Finding("BP105", "x", "other", Severity.WARNING, Range.of(0, 0, 0, 0))
     assert fingerprint(other, lines) != fingerprint(finding(0, 0, 0), lines)
+    # So is one about the whole file, anchored on its whole first line.
+    assert fingerprint(finding(0, 0, 13), lines) == fingerprint(finding(0, 0, 0), lines)
+    assert fingerprint(finding(0, 0, 12), lines) != fingerprint(finding(0, 0, 0), lines)
+
+
+def test_a_missing_module_docstring_stays_accepted_below_new_lines(project: Path, capsys):
+    (project / "pyproject.toml").write_text(
+        '[tool.precepts]\nselect = ["BP107"]\n', encoding="utf-8"
+    )
+    path = project / "app" / "clean.py"
+    path.write_text("import os\n\nPATH = os.sep\n", encoding="utf-8")
+    assert run(capsys, "--no-baseline", "app/clean.py")[0] == 1
+    run(capsys, "--write-baseline")
+    path.write_text(PAD + path.read_text(encoding="utf-8"), encoding="utf-8")
+    status, out, _ = run(capsys)
+    assert status == 0, out
