@@ -153,15 +153,20 @@ def test_fix_and_diff_work_with_a_warm_cache(project: Path, capsys, checked):
     assert run(capsys)[0] == 0 and checked == []  # the fixed text was cached
 
 
-@pytest.fixture
-def models_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    write(tmp_path / "pyproject.toml", '[tool.precepts]\nselect = ["BP205"]\n')
-    write(tmp_path / "app" / "__init__.py", "")
+def _models(root: Path, select: str) -> None:
+    """A project with a legacy model in app/models.py and its declarative base."""
+    write(root / "pyproject.toml", f"[tool.precepts]\nselect = {select}\n")
+    write(root / "app" / "__init__.py", "")
     write(
-        tmp_path / "app" / "db.py",
+        root / "app" / "db.py",
         "from sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n",
     )
-    write(tmp_path / "app" / "models.py", LEGACY)
+    write(root / "app" / "models.py", LEGACY)
+
+
+@pytest.fixture
+def models_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    _models(tmp_path, '["BP205"]')
     write(tmp_path / "app" / "service.py", SERVICE)
     monkeypatch.chdir(tmp_path)
     default_service().clear()
@@ -200,13 +205,7 @@ def test_a_module_that_appears_invalidates_the_findings(models_project: Path, ca
 
 
 def _tree(root: Path, files: int) -> None:
-    write(root / "pyproject.toml", '[tool.precepts]\nselect = ["BP105", "BP205"]\n')
-    write(root / "app" / "__init__.py", "")
-    write(
-        root / "app" / "db.py",
-        "from sqlalchemy.orm import declarative_base\n\nBase = declarative_base()\n",
-    )
-    write(root / "app" / "models.py", LEGACY)
+    _models(root, '["BP105", "BP205"]')
     for number in range(files):
         write(root / "app" / f"service_{number}.py", SERVICE + "\n\n" + BAD)
 
