@@ -230,3 +230,18 @@ def test_two_parallel_runs_share_one_cache(tmp_path: Path):
         json.loads(entry.read_text(encoding="utf-8"))  # whole entries only, none torn
     assert not list((tmp_path / ".precepts_cache").glob("v*/.*.tmp"))
     assert _precepts(tmp_path).communicate()[0] == expected
+
+
+def test_recording_collects_the_modules_an_import_may_name(models_project: Path):
+    service = default_service()
+    user = models_project / "app" / "service.py"
+    with service.recording() as reads:
+        service.find_class(user, "User", ".models.User")
+    app = (models_project / "app").resolve()
+    assert {app / "models.py", app / "models" / "__init__.py"} <= reads
+    with service.recording() as reads:
+        service.find_class(user, "User", "app.models.User")
+    assert app / "models.py" in reads
+    before = set(reads)
+    service.find_class(user, "User", "app.db.Base")  # outside a recording: not collected
+    assert reads == before
