@@ -246,6 +246,8 @@ class PreceptsServer(LanguageServer):
         settings = self.configs.settings_for(document.path, folder, client)
         # Showing accepted findings or not changes what a check reports, like settings do.
         shown = document.client.show_baselined != client.show_baselined
+        if shown:
+            self.disk_cache = DiskCache()  # the workspace's reports change with it too
         document.client, document.folder = client, folder
         document.model.set_incremental(client.incremental)
         if settings == document.settings:
