@@ -44,6 +44,8 @@ _KNOWN_KEYS = frozenset(
         "unsafe-fixes",
         "docs-url",
         "target-version",
+        "baseline",
+        "cache-dir",
     }
 )
 
@@ -96,6 +98,8 @@ class Settings:
         target_version: The Python the project targets (``target-version``, else the
             lowest its ``requires-python`` allows); None: found per file, see
             :meth:`target_for`.
+        baseline: The baseline file, relative to the configuration's directory.
+        cache_dir: The result cache's directory, relative to the configuration's directory.
     """
 
     path: Path | None = None
@@ -109,6 +113,8 @@ class Settings:
     rule_options: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     unsafe_fixes: bool = False
     target_version: PythonVersion | None = None
+    baseline: str | None = None
+    cache_dir: str | None = None
 
     def with_overrides(
         self,
@@ -310,6 +316,17 @@ def _parse_per_file_ignores(path: Path | None, table: Any) -> dict[str, tuple[st
     }
 
 
+def _file_paths(path: Path | None, table: Mapping[str, Any]) -> dict[str, str]:
+    """Validate the keys that name files: ``baseline`` and ``cache-dir``."""
+    values = {}
+    for key in ("baseline", "cache-dir"):
+        if key in table:
+            if not isinstance(table[key], str) or not table[key]:
+                raise ConfigError(path, key, "expected a file path (a non-empty string)")
+            values[key.replace("-", "_")] = table[key]
+    return values
+
+
 def settings_from_table(table: Mapping[str, Any], path: Path | None, root: Path) -> Settings:
     """Validate a ``[tool.precepts]`` table (or client settings) into :class:`Settings`.
 
@@ -350,6 +367,7 @@ def settings_from_table(table: Mapping[str, Any], path: Path | None, root: Path)
     docs_url = table.get("docs-url", "")
     if not isinstance(docs_url, str):
         raise ConfigError(path, "docs-url", "expected a string")
+    values.update(_file_paths(path, table))
     return Settings(
         path=path,
         root=root,

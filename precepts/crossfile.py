@@ -23,10 +23,11 @@ and the language server:
 
 from __future__ import annotations
 
+import contextlib
 import pickle
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,6 +161,8 @@ class CrossFile:
         self.generation = 0
         #: Called whenever a rule asks something (the server notes which statements ask).
         self.observer: Callable[[], None] | None = None
+        # The files whose content answers depended on, while :meth:`recording`.
+        self._reads: set[Path] | None = None
 
     # -- deferred mode ----------------------------------------------------------------
 
@@ -228,6 +231,31 @@ class CrossFile:
         observer = self.observer
         if observer is not None:
             observer()
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[set[Path]]:
+        """Collect the files whose content the answers given meanwhile depend on.
+
+        The command line's result cache keys a file's findings by these files too, so an
+        edit of a model's module re-checks the modules that import it. A module that
+        does not exist is collected as well: creating it can change an answer.
+
+        Yields:
+            The set that fills up until the block ends.
+        """
+        reads: set[Path] = set()
+        with self._lock:
+            previous, self._reads = self._reads, reads
+        try:
+            yield reads
+        finally:
+            with self._lock:
+                self._reads = previous
+
+    def _note_read(self, *paths: Path) -> None:
+        with self._lock:
+            if self._reads is not None:
+                self._reads.update(paths)
 
     # -- project layout -------------------------------------------------------------
 
@@ -304,6 +332,7 @@ class CrossFile:
         Returns:
             Its facts, tree and text, or None when it cannot be read or parsed.
         """
+        self._note_read(path)
         key = (path, _mtime(path))
         return self._cached(  # type: ignore[return-value]
             self._facts, key, ("facts", path), lambda: self._parse_module(path)
@@ -360,6 +389,8 @@ class CrossFile:
     def _goto(
         self, path: Path, qualified: str, kinds: frozenset[str] = frozenset({"class", "statement"})
     ) -> tuple[Path, str] | None:
+        if self._reads is not None:
+            self._note_read(*self._module_files(path, qualified))
         key = (path, _mtime(path), qualified, kinds)
         return self._cached(  # type: ignore[return-value]
             self._gotos,
@@ -367,6 +398,29 @@ class CrossFile:
             ("goto", path, qualified, kinds),
             lambda: self._ask_jedi(path, qualified, kinds),
         )
+
+    def _module_files(self, path: Path, qualified: str) -> list[Path]:
+        """Return the files that may define the module ``qualified`` names a member of."""
+        parts = split_qualified(qualified)
+        root = self.project_root(path)
+        if parts is None or root is None:
+            return []
+        module = parts[0]
+        stripped = module.lstrip(".")
+        dots = len(module) - len(stripped)
+        if dots:
+            ancestors = (path.parent, *path.parent.parents)
+            bases = [ancestors[dots - 1]] if dots <= len(ancestors) else []
+        else:
+            bases = [root, root / "src", path.parent]
+        relative = Path(*stripped.split(".")) if stripped else Path()
+        files = []
+        for base in bases:
+            package = base / relative
+            files.append(package / "__init__.py")
+            if stripped:
+                files.append(package.with_suffix(".py"))
+        return files
 
     def find_function(
         self, path: str | Path, name: str, qualified: str | None = None

@@ -13,6 +13,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from precepts.server.actions import (
     ignore_edits,
     workspace_edit,
 )
+from precepts.server.baseline import BASELINE_GLOB, BaselineStore
 from precepts.server.capabilities import ClientFeatures
 from precepts.server.configs import CONFIG_NAMES, ConfigProblem, ConfigStore
 from precepts.server.diagnostics import SOURCE, DiagnosticJson, to_diagnostics
@@ -47,7 +49,7 @@ from precepts.server.workspace import DiskCache
 
 log = logging.getLogger(__name__)
 
-CONFIG_GLOBS = ("**/pyproject.toml", "**/precepts.toml")
+CONFIG_GLOBS = ("**/pyproject.toml", "**/precepts.toml", BASELINE_GLOB)
 WATCHERS_ID = "precepts-config-watchers"
 CONFIGURATION_ID = "precepts-configuration"
 
@@ -93,6 +95,7 @@ class PreceptsServer(LanguageServer):
         self.editor_settings = EditorSettings(self._setting_error)
         self._shown_setting_errors: set[str] = set()
         self.disk_cache = DiskCache()
+        self.baselines = BaselineStore()
         self.workspace_changed = asyncio.Event()
         self._sweeper: asyncio.Task[None] | None = None
 
@@ -241,10 +244,14 @@ class PreceptsServer(LanguageServer):
         folder_uri, folder = self.folder_of(document.path)
         client = self.editor_settings.for_folder(folder_uri)
         settings = self.configs.settings_for(document.path, folder, client)
+        # Showing accepted findings or not changes what a check reports, like settings do.
+        shown = document.client.show_baselined != client.show_baselined
+        if shown:
+            self.disk_cache = DiskCache()  # the workspace's reports change with it too
         document.client, document.folder = client, folder
         document.model.set_incremental(client.incremental)
         if settings == document.settings:
-            return False
+            return shown
         document.settings = settings
         document.model.set_ruleset(RuleSet.from_settings(settings, document.path))
         return True
@@ -266,6 +273,16 @@ class PreceptsServer(LanguageServer):
         """Reload configuration files (one was created, edited or deleted)."""
         self.configs.invalidate()
         self.settings_changed()
+
+    def baseline_changed(self) -> None:
+        """Re-check every open document: a baseline file was created, edited or deleted."""
+        self.disk_cache = DiskCache()
+        for document in self.documents.values():
+            document.changed(document.version)
+            self.scheduler.schedule(document, 0.0)
+        self.workspace_changed.set()
+        if self.features.pull_diagnostics and self.features.diagnostic_refresh:
+            self.workspace_diagnostic_refresh(None)
 
     # -- documents ----------------------------------------------------------------
 
@@ -331,6 +348,9 @@ class PreceptsServer(LanguageServer):
         if document.path is not None and document.path.name in CONFIG_NAMES:
             self.config_files_changed()
             return
+        if document.path is not None and self.baselines.is_baseline(document.path):
+            self.baseline_changed()
+            return
         # Without file watching, a save is when a new or edited configuration is noticed.
         self.configs.invalidate()
         if self.prepare(document):
@@ -371,6 +391,16 @@ class PreceptsServer(LanguageServer):
             document: The document, with its new outcome.
         """
         outcome = document.outcome or CheckOutcome()
+        if outcome.findings:
+            shown = self.baselines.filter(
+                document.settings,
+                document.path,
+                document.model.buffer.text,
+                outcome.findings,
+                document.client.show_baselined,
+            )
+            if shown is not outcome.findings:
+                outcome = document.outcome = replace(outcome, findings=shown)
         # Each problem is reported once per document, not again on every keystroke.
         traces = {error.describe(): error.trace for error in outcome.errors}
         if outcome.skipped:

@@ -23,7 +23,7 @@ from precepts.server.actions import (
     to_code_action,
     to_command,
 )
-from precepts.server.app import PreceptsServer, rule_limit
+from precepts.server.app import PreceptsServer, path_of, rule_limit
 from precepts.server.capabilities import FIX_ALL_KIND
 from precepts.server.configs import CONFIG_NAMES
 from precepts.server.hover import (
@@ -116,6 +116,9 @@ def _register_workspace(server: PreceptsServer) -> None:
     ) -> None:
         if any(change.uri.rsplit("/", 1)[-1] in CONFIG_NAMES for change in params.changes):
             ls.config_files_changed()
+        paths = [path_of(change.uri) for change in params.changes]
+        if any(path is not None and ls.baselines.is_baseline(path) for path in paths):
+            ls.baseline_changed()
 
     @server.feature(lsp.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
     async def did_change_folders(

@@ -54,6 +54,7 @@ class ClientSettings:
         incremental: Whether documents are checked incrementally.
         drop_tree_after: Seconds without an edit before a document's tree is freed.
         max_file_size: Documents larger than this many bytes are not checked.
+        show_baselined: Show the findings the baseline accepts as hints instead of hiding.
     """
 
     select: tuple[str, ...] | None = None
@@ -65,6 +66,7 @@ class ClientSettings:
     incremental: bool = True
     drop_tree_after: float = DEFAULT_DROP_TREE_AFTER
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    show_baselined: bool = False
 
     def apply(self, settings: Settings) -> tuple[Settings, list[ConfigError]]:
         """Apply these settings over a configuration file's.
@@ -173,6 +175,7 @@ _KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "incremental": ("incremental", _boolean),
     "dropTreeAfter": ("drop_tree_after", _number),
     "maxFileSize": ("max_file_size", lambda v: int(_number(v))),
+    "showBaselined": ("show_baselined", _boolean),
 }
 
 

@@ -9,6 +9,8 @@ comment (it would not parse); the edited text is also parsed before it is offere
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from precepts import noqa, syntax
 from precepts.findings import Position, Range, TextEdit
 
@@ -44,12 +46,30 @@ def noqa_edit(line_text: str, line: int, code: str, directives: noqa.NoqaMap) ->
     Returns:
         The edit, or None when no comment can go on that line.
     """
+    return noqa_codes_edit(line_text, line, [code], directives)
+
+
+def noqa_codes_edit(
+    line_text: str, line: int, codes: Sequence[str], directives: noqa.NoqaMap
+) -> TextEdit | None:
+    """Compute the edit that silences every one of ``codes`` on ``line``.
+
+    Args:
+        line_text: The text of the line the comment goes on.
+        line: That line (already mapped with :func:`comment_line`).
+        codes: The rule codes (those already named on the line are not repeated).
+        directives: The text's directives.
+
+    Returns:
+        The edit, or None when no comment can go on that line.
+    """
     directive = directives.directives.get(line)
     if directive is not None and directive.codes is not None:
-        codes = [*directive.codes, code] if code not in directive.codes else list(directive.codes)
+        merged = list(directive.codes)
+        merged.extend(code for code in dict.fromkeys(codes) if code not in merged)
         comment = directive.comment
         new_comment = (
-            comment[: directive.start] + "# noqa: " + ", ".join(codes) + comment[directive.end :]
+            comment[: directive.start] + "# noqa: " + ", ".join(merged) + comment[directive.end :]
         )
         where = Range.of(line, directive.column, line, directive.column + len(comment))
         return TextEdit(where, new_comment)
@@ -57,7 +77,8 @@ def noqa_edit(line_text: str, line: int, code: str, directives: noqa.NoqaMap) ->
         return None  # a bare noqa already silences everything; a comment breaks a `\`
     end = len(line_text.rstrip())
     spot = Position(line, end)
-    return TextEdit(Range(spot, Position(line, len(line_text))), f"  # noqa: {code}")
+    comment = "  # noqa: " + ", ".join(dict.fromkeys(codes))
+    return TextEdit(Range(spot, Position(line, len(line_text))), comment)
 
 
 def comment_line(directives: noqa.NoqaMap, line: int) -> int:

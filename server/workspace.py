@@ -28,6 +28,7 @@ from pygls.uris import from_fs_path
 from precepts.cli.files import discover
 from precepts.config import Settings
 from precepts.engine import Checker, RuleError, RuleSet
+from precepts.server.baseline import BaselineStore
 from precepts.server.capabilities import ClientFeatures
 from precepts.server.convert import Converter
 from precepts.server.diagnostics import result_id, to_diagnostics
@@ -80,7 +81,13 @@ def stamp_of(path: Path) -> tuple[int, int]:
     return (stat.st_mtime_ns, stat.st_size)
 
 
-def check_file(path: Path, settings: Settings, features: ClientFeatures) -> FileOutcome:
+def check_file(
+    path: Path,
+    settings: Settings,
+    features: ClientFeatures,
+    baselines: BaselineStore | None = None,
+    show_baselined: bool = False,
+) -> FileOutcome:
     """Read, check and convert one file from disk (a thread job).
 
     Only the diagnostics are kept, not the text: the workspace may be large.
@@ -89,6 +96,8 @@ def check_file(path: Path, settings: Settings, features: ClientFeatures) -> File
         path: The file.
         settings: Its settings.
         features: What the client supports (for the conversion).
+        baselines: Hides the findings the file's baseline accepts.
+        show_baselined: Show those as hints instead.
 
     Returns:
         The outcome; a file that cannot be read has no diagnostics and an error.
@@ -101,6 +110,10 @@ def check_file(path: Path, settings: Settings, features: ClientFeatures) -> File
         problem = f"cannot read {path}: {error}"
         return FileOutcome(path, uri, [], result_id([]), [], stamp, settings, problem)
     result = Checker(RuleSet.from_settings(settings, path)).check(data, str(path))
+    if baselines is not None:
+        result.findings = baselines.filter(
+            settings, path, result.text, result.findings, show_baselined
+        )
     converter = Converter(LineIndex(result.text).line_text, features.unit)
     diagnostics = to_diagnostics(result.findings, uri, converter, features)
     identifier = result_id(diagnostics)
@@ -267,8 +280,9 @@ async def check_workspace(
         settings = server.settings_for_path(path)
         outcome = server.disk_cache.lookup(path, settings)
         if outcome is None:
+            show = server.editor_settings.for_folder(server.folder_of(path)[0]).show_baselined
             outcome = await loop.run_in_executor(
-                executor, check_file, path, settings, server.features
+                executor, check_file, path, settings, server.features, server.baselines, show
             )
             server.disk_cache.store(outcome)
             for rule_error in outcome.errors:

@@ -13,10 +13,12 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 from precepts import __version__
-from precepts.cli import formats
+from precepts.baseline import BaselineError
+from precepts.cli import add_noqa, baseline, cache, formats
 from precepts.cli.files import discover
 from precepts.cli.runner import Job, Outcome, run_job
 from precepts.cli.settings import Overrides, SettingsResolver
@@ -57,6 +59,8 @@ def _add_check(commands: argparse._SubParsersAction) -> None:
         "--stdin-filename", help="check the text on standard input as this file name"
     )
     check.add_argument("--quiet", action="store_true", help="print only the findings")
+    baseline.add_arguments(check)
+    add_noqa.add_arguments(check)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -177,6 +181,7 @@ def _render(args: argparse.Namespace, reports: list[formats.FileReport], unsafe:
     if text:
         print(text)
     closing = formats.summary(reports, unsafe, args.fix)
+    closing = "\n".join(part for part in (closing, getattr(args, "baseline_note", "")) if part)
     if closing and not args.quiet:
         print(("\n" if text else "") + closing)
 
@@ -208,6 +213,24 @@ def _outcome_failed(outcome: Outcome) -> bool:
     return failed
 
 
+def _check_all(args: argparse.Namespace, jobs: list[Job]) -> tuple[list[formats.FileReport], bool]:
+    """Check the jobs (the cache answers for unchanged files); report errors and diffs."""
+    if not (args.no_cache or args.stdin_filename):
+        jobs = [replace(job, cache=True) for job in jobs]
+    workers = args.jobs or os.cpu_count() or 1
+    reports: list[formats.FileReport] = []
+    failed = False
+    for outcome in cache.merged(jobs, lambda todo: _run_jobs(todo, workers)):
+        failed |= _outcome_failed(outcome)
+        reports.append(outcome.report)
+        if args.diff:
+            _print_diff(outcome)
+        elif args.fix and args.stdin_filename:
+            sys.stdout.write(outcome.fixed_text or outcome.original)
+    reports.sort(key=lambda report: report.path)
+    return reports, failed
+
+
 def command_check(args: argparse.Namespace) -> int:
     """Run ``precepts check``.
 
@@ -217,21 +240,15 @@ def command_check(args: argparse.Namespace) -> int:
     Returns:
         The exit status.
     """
+    baseline.take_paths_back(args)
     overrides = Overrides(args.select, args.extend_select, args.ignore, args.unsafe_fixes)
     resolver = SettingsResolver(overrides, args.config)
     jobs = _jobs_for(args, resolver)
-    workers = args.jobs or os.cpu_count() or 1
-    reports: list[formats.FileReport] = []
-    failed = False
     unsafe = any(job.settings.unsafe_fixes for job in jobs)
-    for outcome in _run_jobs(jobs, workers):
-        failed |= _outcome_failed(outcome)
-        reports.append(outcome.report)
-        if args.diff:
-            _print_diff(outcome)
-        elif args.fix and args.stdin_filename:
-            sys.stdout.write(outcome.fixed_text or outcome.original)
-    reports.sort(key=lambda report: report.path)
+    reports, failed = _check_all(args, jobs)
+    args.baseline_note = baseline.note(baseline.apply(args, resolver, reports))
+    if args.add_noqa:
+        return _add_noqa(reports)
     if not args.diff and not (args.fix and args.stdin_filename):
         _render(args, reports, unsafe)
     if failed:
@@ -239,6 +256,14 @@ def command_check(args: argparse.Namespace) -> int:
     if args.exit_zero or args.diff:
         return EXIT_CLEAN
     return EXIT_FINDINGS if any(r.findings for r in reports) else EXIT_CLEAN
+
+
+def _add_noqa(reports: list[formats.FileReport]) -> int:
+    added = add_noqa.add_noqa(reports)
+    for error in added.errors:
+        print(f"error: {error}", file=sys.stderr)
+    print(add_noqa.describe(added))
+    return EXIT_ERROR if added.errors else EXIT_CLEAN
 
 
 def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -276,6 +301,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: invalid configuration: {error}", file=sys.stderr)
     except RegistryError as error:
         print(f"error: a rule is malformed: {error}", file=sys.stderr)
+    except BaselineError as error:
+        print(f"error: {error}", file=sys.stderr)
     except FileNotFoundError as error:
         print(f"error: no such file or directory: {error}", file=sys.stderr)
     except BrokenPipeError:  # `precepts check | head`

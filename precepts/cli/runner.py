@@ -26,6 +26,7 @@ class Job:
     fix: bool = False
     diff: bool = False
     source: str | None = None  # text given on stdin instead of reading the file
+    cache: bool = False  # store the outcome in the result cache (precepts.cli.cache)
 
 
 @dataclass
@@ -83,7 +84,7 @@ def _fix_loop(checker: Checker, text: str, path: str, unsafe: bool) -> tuple[str
 
 
 def run_job(job: Job) -> Outcome:
-    """Check one file, applying fixes when asked.
+    """Check one file, applying fixes when asked (and caching the outcome when asked).
 
     Args:
         job: The file and what to do.
@@ -91,6 +92,14 @@ def run_job(job: Job) -> Outcome:
     Returns:
         The outcome; never raises for unreadable or broken files.
     """
+    if job.cache and job.source is None:
+        from precepts.cli.cache import run_recorded
+
+        return run_recorded(job, _check_job)
+    return _check_job(job)
+
+
+def _check_job(job: Job) -> Outcome:
     path = Path(job.path)
     checker = checker_for(job.settings, path)
     if job.source is not None:

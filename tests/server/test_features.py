@@ -124,7 +124,7 @@ async def test_file_watchers_are_registered_only_when_dynamic(session: Session) 
     assert bool(watchers) == wanted
     if watchers:
         globs = {w["globPattern"] for w in watchers[0].register_options["watchers"]}  # type: ignore[index]
-        assert globs == {"**/pyproject.toml", "**/precepts.toml"}
+        assert globs == {"**/pyproject.toml", "**/precepts.toml", "**/precepts-baseline.json"}
 
 
 # --- diagnostics -------------------------------------------------------------------
