@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -11,6 +12,9 @@ from precepts.facts import dotted_name
 from precepts.findings import Applicability
 from precepts.rule import Example, FixSpec, InsertAfter, Option, Rule
 from precepts.rules.sqlalchemy import _orm
+
+if TYPE_CHECKING:
+    from precepts.context import RuleContext
 
 # Names known not to be None on a path: name → True (checked) / False (unchecked).
 State = dict[str, bool]
@@ -162,18 +166,7 @@ class UncheckedFirstResult(Rule):
         Returns:
             The model's name, "" when unknown, or None when the value cannot be None.
         """
-        call = _orm.unwrap_await(call)
-        method = _orm.method_of(call)
-        if method not in _CANDIDATES:
-            return None
-        query = _orm.query_of(self.context, call)
-        if query is None or _orm.is_aggregate(self.context, query):
-            return None
-        entities = _orm.entities_of(self.context, query)
-        first = entities[0] if entities else None
-        if not _may_be_none(method, call, query, first):  # type: ignore[arg-type]
-            return None
-        return _orm.short_name(dotted_name(first)) if len(entities) == 1 else ""
+        return maybe_none_entity(self.context, call)
 
     # -- reporting ------------------------------------------------------------------
 
@@ -232,6 +225,32 @@ class UncheckedFirstResult(Rule):
 
 
 _CANDIDATES = _orm.MAYBE_NONE_METHODS | {"get", "scalar"}
+
+
+def maybe_none_entity(context: RuleContext, call: cst.BaseExpression) -> str | None:
+    """Return the entity name (or "") when a query call may return None, else None.
+
+    Shared with BP305, which reports the same results when a route returns them.
+
+    Args:
+        context: The rule context.
+        call: An expression (``await`` allowed).
+
+    Returns:
+        The model's name, "" when unknown, or None when the value cannot be None.
+    """
+    call = _orm.unwrap_await(call)
+    method = _orm.method_of(call)
+    if method not in _CANDIDATES:
+        return None
+    query = _orm.query_of(context, call)
+    if query is None or _orm.is_aggregate(context, query):
+        return None
+    entities = _orm.entities_of(context, query)
+    first = entities[0] if entities else None
+    if not _may_be_none(method, call, query, first):  # type: ignore[arg-type]
+        return None
+    return _orm.short_name(dotted_name(first)) if len(entities) == 1 else ""
 
 
 def _may_be_none(
