@@ -40,7 +40,8 @@ class UnhandledMissingResource(Rule):
         "Results whose attributes are used (`user.email`): BP206 reports those, with a fix "
         "that inserts the 404, so one spot gets one finding; results tested anywhere in the "
         "handler (`if not user:`, `if user is None:`, `assert user`, `user or ...`); "
-        "aggregates and `.one()`; functions that are not route handlers."
+        "aggregates and `.one()`; functions that are not route handlers (BP111 reports "
+        "those; in a route, BP305 takes the place of BP111's finding on the same `return`)."
     )
     bad = (
         Example(
@@ -59,7 +60,6 @@ class UnhandledMissingResource(Rule):
             '    """Return one user."""\n'
             "    return db.query(User).filter(User.id == user_id).first()\n",
             line=14,
-            also=("BP111",),
         ),
     )
     good = (
