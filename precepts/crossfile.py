@@ -422,7 +422,9 @@ class CrossFile:
         path = Path(path).resolve()
         if not self.is_project_module(path, qualified):
             return None
-        definition = self._goto(path, qualified, frozenset({"statement", "module"}))
+        definition = self._goto(
+            path, qualified, frozenset({"statement", "module", "class", "function"})
+        )
         return None if definition is None else self.module_facts(definition[0])
 
     def _ask_jedi(

@@ -115,6 +115,10 @@ OPERATIONAL_SEGMENTS = frozenset(
         "openapi.json",
         "metrics",
         "favicon.ico",
+        "version",
+        "static",
+        ".well-known",
+        "oauth",
     }
 )
 HEALTH_SEGMENTS = frozenset(
@@ -328,6 +332,8 @@ def is_operational(path: str) -> bool:
         True for ``/``, ``/health``, ``/docs``...
     """
     segments = [segment for segment in path.split("/") if segment]
+    if len(segments) == 1 and "." in segments[0] and "{" not in segments[0]:
+        return True  # a file at the root: /robots.txt, /llms.txt, /opensearch.xml
     return not segments or segments[0].lower() in OPERATIONAL_SEGMENTS
 
 

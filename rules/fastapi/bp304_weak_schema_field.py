@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     from precepts.rule import FixSpec
 
 _EMAIL = re.compile(r"(^|_)email(_address)?$", re.IGNORECASE)
-_PASSWORD = re.compile(r"(^|_)password$", re.IGNORECASE)
+_PASSWORD = re.compile(r"^(new_)?password\d?$", re.IGNORECASE)
+# Classes that take a password to check it (a login, a confirmation), not to set it.
+_CHECKS_PASSWORD = re.compile(r"Login|Signin|SignIn|Auth|Delete|Verify|Confirm|Credential")
+_SETTINGS_NAME = re.compile(r"(Settings|Config|Configuration)$")
 _CONSTRAINTS = frozenset(
     {"min_length", "max_length", "pattern", "regex", "min_items", "max_items", "gt", "ge"}
 )
@@ -40,7 +43,7 @@ class WeakSchemaField(Rule):
         "typed `str`; a `password` field typed `str` without `Field(min_length=...)`, "
         "`constr(...)` or a validator; and in request schemas (`*Create`, `*Update`, "
         "`*In`, `*Request`...) the text fields the standard's example constrains "
-        "(`first_name`, `last_name`...; the `constrained-fields` option) left without "
+        "(`first_name`, `last_name`; the `constrained-fields` option adds more) left without "
         "`min_length`/`max_length`/`pattern`."
     )
     why = (
@@ -51,7 +54,10 @@ class WeakSchemaField(Rule):
     )
     leaves_alone = (
         "Response schemas (`*Response`, `*Out`, `*Read`, `*Public`...: they describe what the "
-        "server already stored), settings classes (`BaseSettings`), table models "
+        "server already stored), settings classes (`BaseSettings`, or named `*Settings`/"
+        "`*Config`), `password` fields of classes that check a password rather than set one "
+        "(`LoginForm`, `SigninForm`, `DeleteAccountRequest`...), fields like "
+        "`smtp_password` (a credential, not a user's password), table models "
         "(`SQLModel, table=True`) and classes that are not Pydantic models."
     )
     fix_description = (
@@ -61,7 +67,7 @@ class WeakSchemaField(Rule):
     fix_applicability = Applicability.UNSAFE
     options = {
         "constrained-fields": Option(
-            ["first_name", "last_name", "full_name", "name", "username"],
+            ["first_name", "last_name"],
             "Text fields of request schemas that must carry a length constraint.",
         ),
     }
@@ -113,7 +119,11 @@ class WeakSchemaField(Rule):
         role = _routes.schema_role(node.name.value)
         if kind != "model" or role == "response" or not isinstance(node.body, cst.IndentedBlock):
             return
+        if _SETTINGS_NAME.search(node.name.value):
+            return  # a settings class by its name (a base of the project's own)
         validated = _validated_fields(node)
+        if _CHECKS_PASSWORD.search(node.name.value):
+            validated.update(("password", "new_password"))
         constrained = set(self.option("constrained-fields"))
         for statement in node.body.body:
             if not isinstance(statement, cst.SimpleStatementLine):

@@ -39,7 +39,8 @@ class UnhandledMissingResource(Rule):
     leaves_alone = (
         "Results whose attributes are used (`user.email`): BP206 reports those, with a fix "
         "that inserts the 404, so one spot gets one finding; results tested anywhere in the "
-        "handler (`if not user:`, `if user is None:`, `assert user`, `user or ...`); "
+        "handler (`if not user:`, `if user is None:`, `assert user`, `user or ...`) or "
+        "handed to a helper whose result is dropped (`_raise_if_not_found(user)`); "
         "aggregates and `.one()`; functions that are not route handlers (BP111 reports "
         "those; in a route, BP305 takes the place of BP111's finding on the same `return`)."
     )
@@ -139,6 +140,14 @@ class _Scan(cst.CSTVisitor):
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if isinstance(node.value, cst.Name):
             self.attributed.add(node.value.value)
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        # ``_raise_if_not_found(asset, "...")``: a call whose result is dropped checks.
+        value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+        if isinstance(value, cst.Call):
+            for arg in value.args:
+                if isinstance(arg.value, cst.Name):
+                    self.tested.add(arg.value.value)
 
     def visit_If(self, node: cst.If) -> None:
         self._tested(node.test)

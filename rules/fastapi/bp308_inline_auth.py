@@ -37,7 +37,9 @@ class InlineAuth(Rule):
     )
     leaves_alone = (
         "The dependency functions themselves (`get_current_user`, `get_db`: they are no "
-        "routes), handlers that depend on them, and test files."
+        "routes), handlers that depend on them, tokens the client sends as data "
+        "(`jwt.decode(form_data.token)` on a body field: a token exchange, not the caller's "
+        "login) and test files. One finding per route (the first such spot)."
     )
     options = {
         "verifiers": Option(
@@ -104,7 +106,7 @@ class InlineAuth(Rule):
         if name is None or self.context.is_test:
             return
         what = self._what(name, node)
-        if what is not None:
+        if what is not None and not self._reads_body_token(node):
             self._flag(node, what)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
@@ -132,6 +134,20 @@ class InlineAuth(Rule):
         ):
             return f"opens its own session (`{name}()`): depend on `Depends(get_db)`"
         return None
+
+    def _reads_body_token(self, node: cst.Call) -> bool:
+        """``jwt.decode(form_data.token)``: a token the client sent as data, not its login."""
+        first = _routes.positional(node, 0)
+        if not isinstance(first, cst.Attribute) or not isinstance(first.value, cst.Name):
+            return False
+        route = _routes.enclosing_route(self.context)
+        if route is None:
+            return False
+        owner = first.value.value
+        return any(
+            p.node.name.value == owner and p.source == "body"
+            for p in _routes.params_of(self.context, route)
+        )
 
     def _flag(self, node: cst.CSTNode, what: str) -> None:
         route = _routes.enclosing_route(self.context)

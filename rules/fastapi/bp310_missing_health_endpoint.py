@@ -31,11 +31,13 @@ class _Seen:
             (None when it is not a plain ``name = FastAPI(...)``) and the name.
         includes: Routers included (as written).
         health: True when a health route or health router is registered.
+        handed: Functions the app is passed to (``init_routers(app)``): they may add routes.
     """
 
     apps: tuple[tuple[cst.Call, cst.SimpleStatementLine | None, str], ...]
     includes: tuple[str, ...]
     health: bool
+    handed: tuple[str, ...] = ()
 
 
 class MissingHealthEndpoint(Rule):
@@ -63,9 +65,13 @@ class MissingHealthEndpoint(Rule):
         "reasons. The standard requires one per service."
     )
     leaves_alone = (
-        "Test apps (test files), modules that build an app without routers (a tiny demo, "
-        "a sub-application) and apps whose health route lives in an included router of "
-        "another module."
+        "Test apps (test files), modules that build an app without routers (a tiny demo), "
+        "apps built in a class's method (a component's sub-application), health routes "
+        "whose path is a name mentioning health (`@app.get(health_check_path)`), and apps "
+        "whose health route lives in another module: in an included router, or added by a "
+        "function the app is passed to (`init_core_routers(app)`; when that module cannot "
+        "be read, a function named like a router registrar is given the benefit of the "
+        "doubt)."
     )
     fix_description = (
         "Adds a `@app.get(\"/health\")` handler returning `{\"status\": \"healthy\"}` right "
@@ -128,6 +134,7 @@ class MissingHealthEndpoint(Rule):
         self._apps: list[tuple[cst.Call, cst.SimpleStatementLine | None, str]] = []
         self._includes: list[str] = []
         self._health = False
+        self._handed: list[str] = []
 
     def visit_Call(self, node: cst.Call) -> None:
         """Note an app, an included router or a health route."""
@@ -136,9 +143,17 @@ class MissingHealthEndpoint(Rule):
             "fastapi",
             "FastAPI",
         }:
-            self._apps.append((node, *self._binding(node)))
+            if not any(isinstance(a, cst.ClassDef) for a in self.context.ancestors):
+                # An app built in a method is a component's sub-application, not a service.
+                self._apps.append((node, *self._binding(node)))
             return
         func = node.func
+        called = dotted_name(func)
+        if called is not None and any(
+            isinstance(arg.value, cst.Name) and arg.value.value in {"app", "application"}
+            for arg in node.args
+        ):
+            self._handed.append(called)
         if not isinstance(func, cst.Attribute):
             return
         method = func.attr.value
@@ -152,6 +167,9 @@ class MissingHealthEndpoint(Rule):
                 self._includes.append(router)
         elif method in _routes.ROUTE_METHODS | {"add_api_route", "mount"}:
             text = _routes.string_value(path)
+            if text is None and path is not None:
+                # ``@app.get(health_check_path)``: the name tells.
+                text = "/health" if "health" in self.context.code_for(path).lower() else None
             self._health = self._health or (text is not None and _routes.is_health(text))
 
     def _binding(self, node: cst.Call) -> tuple[cst.SimpleStatementLine | None, str]:
@@ -175,7 +193,9 @@ class MissingHealthEndpoint(Rule):
         Returns:
             The summary, or None when it holds nothing of interest.
         """
-        seen = _Seen(tuple(self._apps), tuple(self._includes), self._health)
+        seen = _Seen(
+            tuple(self._apps), tuple(self._includes), self._health, tuple(self._handed)
+        )
         self.setup()
         return seen if seen.apps or seen.includes or seen.health else None
 
@@ -192,6 +212,8 @@ class MissingHealthEndpoint(Rule):
             return
         if any(s.health for _, s in present) or self._health_elsewhere(includes):
             return
+        if self._registered_elsewhere([name for _, s in present for name in s.handed]):
+            return
         index, (call, line, name) = apps[0]
         self.report(
             _routes.summary_range(self.context, index, call), fix=self._fix(index, line, name)
@@ -206,6 +228,20 @@ class MissingHealthEndpoint(Rule):
             parsed = _routes.imported_module(self.context, router)
             if parsed is not None and _routes.module_has_health(parsed):
                 return True
+        return False
+
+    def _registered_elsewhere(self, handed: list[str]) -> bool:
+        """The app is passed to a function of the project that registers routers on it."""
+        for name in handed:
+            head = name.split(".", 1)[0]
+            if head not in self.context.facts.imports:
+                continue
+            parsed = _routes.imported_module(self.context, name)
+            if parsed is not None:
+                if _routes.module_has_health(parsed):
+                    return True
+            elif "rout" in name.lower():
+                return True  # cannot be read: ``init_core_routers(app)`` may add /health
         return False
 
     def _fix(
