@@ -334,6 +334,8 @@ def is_operational(path: str) -> bool:
     segments = [segment for segment in path.split("/") if segment]
     if len(segments) == 1 and "." in segments[0] and "{" not in segments[0]:
         return True  # a file at the root: /robots.txt, /llms.txt, /opensearch.xml
+    if len(segments) > 1 and segments[0].lower() == "api":
+        segments = segments[1:]  # /api/health, /api/version
     return not segments or segments[0].lower() in OPERATIONAL_SEGMENTS
 
 
@@ -370,7 +372,9 @@ def uses_fastapi(context: RuleContext) -> bool:
     Returns:
         True when it does.
     """
-    return any(v.split(".", 1)[0] in {"fastapi", "starlette"} for v in context.facts.imports.values())
+    return any(
+        v.split(".", 1)[0] in {"fastapi", "starlette"} for v in context.facts.imports.values()
+    )
 
 
 # -- apps and routers -------------------------------------------------------------------
@@ -699,9 +703,7 @@ def _subscripted(node: cst.BaseExpression) -> cst.BaseExpression:
 
 
 def _elements(node: cst.Subscript) -> list[cst.BaseExpression]:
-    return [
-        element.slice.value for element in node.slice if isinstance(element.slice, cst.Index)
-    ]
+    return [element.slice.value for element in node.slice if isinstance(element.slice, cst.Index)]
 
 
 def _unannotate(
@@ -919,12 +921,14 @@ def router_prefix(context: RuleContext, router: str) -> str | None:
     Returns:
         The prefix ("" when it has none), or None when it cannot be known.
     """
-    value = context.facts.values.get(router) if "." not in router else None
-    if value is None and router.split(".", 1)[0] in context.facts.imports:
+    facts = context.facts
+    value = facts.values.get(router) if "." not in router else None
+    if value is None and router.split(".", 1)[0] in facts.imports:
         parsed = imported_module(context, router)
         if parsed is not None:
-            value = parsed.facts.values.get(short(router))
-    if not isinstance(value, cst.Call) or short(dotted_name(value.func)) != "APIRouter":
+            facts = parsed.facts
+            value = facts.values.get(short(router))
+    if not isinstance(value, cst.Call) or short(facts.qualify(value.func)) != "APIRouter":
         return None
     prefix = keyword_value(value, "prefix")
     return "" if prefix is None else string_value(prefix)

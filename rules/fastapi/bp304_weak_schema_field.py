@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 _EMAIL = re.compile(r"(^|_)email(_address)?$", re.IGNORECASE)
 _PASSWORD = re.compile(r"^(new_)?password\d?$", re.IGNORECASE)
 # Classes that take a password to check it (a login, a confirmation), not to set it.
-_CHECKS_PASSWORD = re.compile(r"Login|Signin|SignIn|Auth|Delete|Verify|Confirm|Credential")
+_CHECKS_PASSWORD = re.compile(
+    r"Login|Signin|SignIn|Auth|Ldap|LDAP|Token|Delete|Verify|Confirm|Credential"
+)
 _SETTINGS_NAME = re.compile(r"(Settings|Config|Configuration)$")
 _CONSTRAINTS = frozenset(
     {"min_length", "max_length", "pattern", "regex", "min_items", "max_items", "gt", "ge"}
@@ -56,7 +58,8 @@ class WeakSchemaField(Rule):
         "Response schemas (`*Response`, `*Out`, `*Read`, `*Public`...: they describe what the "
         "server already stored), settings classes (`BaseSettings`, or named `*Settings`/"
         "`*Config`), `password` fields of classes that check a password rather than set one "
-        "(`LoginForm`, `SigninForm`, `DeleteAccountRequest`...), fields like "
+        "(`LoginForm`, `SigninForm`, `LdapForm`, `TokenRequest`, `DeleteAccountRequest`...) "
+        "and the current `password` beside a `new_password`, fields like "
         "`smtp_password` (a credential, not a user's password), table models "
         "(`SQLModel, table=True`) and classes that are not Pydantic models."
     )
@@ -124,6 +127,8 @@ class WeakSchemaField(Rule):
         validated = _validated_fields(node)
         if _CHECKS_PASSWORD.search(node.name.value):
             validated.update(("password", "new_password"))
+        if _declares(node, "new_password"):
+            validated.add("password")  # beside a new one, `password` is the current one
         constrained = set(self.option("constrained-fields"))
         for statement in node.body.body:
             if not isinstance(statement, cst.SimpleStatementLine):
@@ -188,6 +193,18 @@ def _has_constraint(context: RuleContext, field: cst.AnnAssign) -> bool:
     return isinstance(annotation, cst.Subscript) and _routes.short(
         dotted_name(annotation.value)
     ) not in {"Optional", "Union"}
+
+
+def _declares(node: cst.ClassDef, name: str) -> bool:
+    """Tell whether a class body annotates a field of that name."""
+    return any(
+        isinstance(small, cst.AnnAssign)
+        and isinstance(small.target, cst.Name)
+        and small.target.value == name
+        for statement in node.body.body  # type: ignore[union-attr]
+        if isinstance(statement, cst.SimpleStatementLine)
+        for small in statement.body
+    )
 
 
 def _validated_fields(node: cst.ClassDef) -> set[str]:

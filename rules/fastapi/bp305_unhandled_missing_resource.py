@@ -22,8 +22,7 @@ class UnhandledMissingResource(Rule):
     family = "fastapi"
     section = "Route Handlers"
     message = (
-        "This route returns a query result that is None when no row matches: raise a 404 "
-        "first"
+        "This route returns a query result that is None when no row matches: raise a 404 first"
     )
     summary = (
         "In a route handler: `return` of a `.first()`/`.one_or_none()`/"

@@ -36,7 +36,7 @@ class RouteWithoutDocstring(Rule):
         "handlers (BP107 covers those) and test files."
     )
     fix_description = (
-        "Inserts a one-line placeholder docstring (`\"\"\"Handle GET /users/{id}.\"\"\"`) as "
+        'Inserts a one-line placeholder docstring (`"""Handle GET /users/{id}."""`) as '
         "the first statement of the body, to be rewritten by a person (unsafe)."
     )
     fix_applicability = Applicability.UNSAFE
@@ -98,7 +98,9 @@ class RouteWithoutDocstring(Rule):
         where = route.path if route.path is not None else f"`{node.name.value}`"
         text = f"Handle {method} {where}".replace("\\", "\\\\").replace('"""', "'''")
         docstring = f'"""{text.rstrip(".")}."""'
-        return self.fix("Insert a placeholder docstring", _first_line(self.context, body, docstring))
+        return self.fix(
+            "Insert a placeholder docstring", _first_line(self.context, body, docstring)
+        )
 
 
 def _first_line(context: RuleContext, body: cst.IndentedBlock, docstring: str) -> TextEdit:

@@ -114,8 +114,11 @@ class InlineAuth(Rule):
         if _is_headers(node.value) and len(node.slice) == 1:
             index = node.slice[0].slice
             if isinstance(index, cst.Index) and _is_auth_key(index.value):
-                self._flag(node, "reads the `Authorization` header itself: depend on "
-                           "`Depends(get_current_user)`")
+                self._flag(
+                    node,
+                    "reads the `Authorization` header itself: depend on "
+                    "`Depends(get_current_user)`",
+                )
 
     def _what(self, name: str, node: cst.Call) -> str | None:
         parts = tuple(name.split("."))
@@ -128,7 +131,9 @@ class InlineAuth(Rule):
         ):
             key = _routes.positional(node, 0)
             if key is not None and _is_auth_key(key):
-                return "reads the `Authorization` header itself: depend on `Depends(get_current_user)`"
+                return (
+                    "reads the `Authorization` header itself: depend on `Depends(get_current_user)`"
+                )
         if "." not in name and (
             name in self.context.facts.session_factories or _SESSION_FACTORY.match(name)
         ):

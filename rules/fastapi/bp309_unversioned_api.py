@@ -46,7 +46,7 @@ class UnversionedApi(Rule):
         "`app.include_router(router, prefix=...)` where the path the router ends up under "
         "(the include's prefix followed by the router's own `APIRouter(prefix=...)`, read "
         "from the module that defines it) has no version segment (`/v1`, `/api/v2`), and "
-        "routes registered on the app itself (`@app.get(\"/users\")`) whose path has none."
+        'routes registered on the app itself (`@app.get("/users")`) whose path has none.'
     )
     why = (
         "Clients depend on paths. Without a version in them, every incompatible change is a "
@@ -55,8 +55,10 @@ class UnversionedApi(Rule):
         "shows."
     )
     leaves_alone = (
-        "Health, docs and root paths (`/`, `/health`, `/docs`, `/openapi.json`, "
-        "`/metrics`...), prefixes that cannot be read statically (`settings.API_PREFIX`; a "
+        "Health, docs and root paths (`/`, `/health`, `/api/health`, `/docs`, "
+        "`/openapi.json`, `/metrics`, `/version`, files at the root like `/robots.txt`...), "
+        "routes hidden from the schema (`include_in_schema=False`: pages, fallbacks), "
+        "prefixes that cannot be read statically (`settings.API_PREFIX`; a "
         "name or f-string mentioning a version counts as versioned), routers included into "
         "other routers (their mount point is decided by the app), an `APIRouter(prefix=...)` "
         "on its own (it is judged where an app includes it, with the include's prefix in "
@@ -106,9 +108,7 @@ class UnversionedApi(Rule):
         if owner is None or router is None:
             return
         local = _routes.local_owner_kind(self.context, func.value)
-        self._seen.append(
-            _Mount(node, owner, local, router, _routes.keyword_value(node, "prefix"))
-        )
+        self._seen.append(_Mount(node, owner, local, router, _routes.keyword_value(node, "prefix")))
 
     def visit_Decorator(self, node: cst.Decorator) -> None:
         """Note a route registered with a literal path."""
@@ -121,6 +121,8 @@ class UnversionedApi(Rule):
         path = _routes.positional(call, 0) or _routes.keyword_value(call, "path")
         if owner is None or path is None:
             return
+        if dotted_name(_routes.keyword_value(call, "include_in_schema")) == "False":
+            return  # a page or a fallback, not part of the API
         local = _routes.local_owner_kind(self.context, call.func.value)
         self._seen.append(_Mount(path, owner, local, "", path))
 
@@ -153,7 +155,9 @@ class UnversionedApi(Rule):
         if prefix is None:
             return _routes.is_versioned(context, mount.prefix) is False
         if not mount.router:
-            return not (_routes.is_operational(prefix) or _routes.is_versioned(context, mount.prefix))
+            return not (
+                _routes.is_operational(prefix) or _routes.is_versioned(context, mount.prefix)
+            )
         if prefix and _routes.is_operational(prefix):
             return False
         own = _routes.router_prefix(context, mount.router)

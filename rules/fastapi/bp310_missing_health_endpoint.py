@@ -48,8 +48,7 @@ class MissingHealthEndpoint(Rule):
     family = "fastapi"
     section = "Service Architecture"
     message = (
-        "This service has no health check: add a `/health` route so the orchestrator can "
-        "probe it"
+        "This service has no health check: add a `/health` route so the orchestrator can probe it"
     )
     summary = (
         "A module that creates a `FastAPI(...)` app (at the top level or in a factory "
@@ -74,7 +73,7 @@ class MissingHealthEndpoint(Rule):
         "doubt)."
     )
     fix_description = (
-        "Adds a `@app.get(\"/health\")` handler returning `{\"status\": \"healthy\"}` right "
+        'Adds a `@app.get("/health")` handler returning `{"status": "healthy"}` right '
         "after the statement that creates the app (unsafe: a real check may need the "
         "database)."
     )
@@ -176,9 +175,7 @@ class MissingHealthEndpoint(Rule):
         ancestors = self.context.ancestors
         if len(ancestors) >= 2 and isinstance(ancestors[-1], (cst.Assign, cst.AnnAssign)):
             assign, line = ancestors[-1], ancestors[-2]
-            target = (
-                assign.targets[0].target if isinstance(assign, cst.Assign) else assign.target
-            )
+            target = assign.targets[0].target if isinstance(assign, cst.Assign) else assign.target
             if (
                 isinstance(line, cst.SimpleStatementLine)
                 and len(line.body) == 1
@@ -193,11 +190,9 @@ class MissingHealthEndpoint(Rule):
         Returns:
             The summary, or None when it holds nothing of interest.
         """
-        seen = _Seen(
-            tuple(self._apps), tuple(self._includes), self._health, tuple(self._handed)
-        )
+        seen = _Seen(tuple(self._apps), tuple(self._includes), self._health, tuple(self._handed))
         self.setup()
-        return seen if seen.apps or seen.includes or seen.health else None
+        return seen if seen.apps or seen.includes or seen.health or seen.handed else None
 
     def finish(self, summaries: Sequence[_Seen | None]) -> None:
         """Report the first app when routers are included and no health route exists.
@@ -244,9 +239,7 @@ class MissingHealthEndpoint(Rule):
                 return True  # cannot be read: ``init_core_routers(app)`` may add /health
         return False
 
-    def _fix(
-        self, index: int, line: cst.SimpleStatementLine | None, name: str
-    ) -> FixSpec | None:
+    def _fix(self, index: int, line: cst.SimpleStatementLine | None, name: str) -> FixSpec | None:
         if line is None:
             return None
         try:

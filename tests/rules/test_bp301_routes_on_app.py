@@ -56,8 +56,14 @@ def test_health_root_routers_and_tests_are_left_alone():
     async def mw(request, call_next): ...
     """
     assert lines(code, "BP301") == []
-    assert lines('from fastapi import FastAPI\napp = FastAPI()\n@app.get("/x")\ndef x(): ...\n',
-                 "BP301", path="tests/test_api.py") == []
+    assert (
+        lines(
+            'from fastapi import FastAPI\napp = FastAPI()\n@app.get("/x")\ndef x(): ...\n',
+            "BP301",
+            path="tests/test_api.py",
+        )
+        == []
+    )
 
 
 def test_app_imported_from_another_module(tmp_path: Path, fresh_crossfile: None):

@@ -14,7 +14,9 @@ router = APIRouter()
 
 
 def test_returned_results_that_may_be_none():
-    code = _HEAD + """
+    code = (
+        _HEAD
+        + """
 @router.get("/a/{i}")
 def a(i: int, db=Depends(get_db)):
     return db.query(User).filter(User.id == i).first()
@@ -29,11 +31,14 @@ def c(i: int, db=Depends(get_db)):
     user = db.query(User).get(i)
     return UserOut.model_validate(user)
 """
+    )
     assert lines(code, "BP305") == [11, 16, 21]
 
 
 def test_checked_results_and_other_functions():
-    code = _HEAD + """
+    code = (
+        _HEAD
+        + """
 @router.get("/a/{i}")
 def a(i: int, db=Depends(get_db)):
     user = db.get(User, i)
@@ -59,11 +64,14 @@ def d(i: int, db=Depends(get_db)):
     user = db.get(User, i)
     return user or {}
 """
+    )
     assert lines(code, "BP305") == []
 
 
 def test_one_finding_per_spot_with_bp206_and_bp111():
-    code = _HEAD + """
+    code = (
+        _HEAD
+        + """
 @router.get("/a/{i}")
 def a(i: int, db=Depends(get_db)) -> dict:
     user = db.get(User, i)
@@ -73,6 +81,7 @@ def a(i: int, db=Depends(get_db)) -> dict:
 def b(i: int, db=Depends(get_db)) -> User:
     return db.query(User).filter(User.id == i).first()
 """
+    )
     import textwrap
 
     result = check(textwrap.dedent(code), select=["BP111", "BP206", "BP305"])
