@@ -397,24 +397,34 @@ def _local_kind(context: RuleContext, function: cst.FunctionDef, name: str) -> s
     for param in (*function.params.params, *function.params.kwonly_params):
         if param.name.value == name and param.annotation is not None:
             return _kind_of_type(context, param.annotation.annotation)
-    body = function.body
-    if not isinstance(body, cst.IndentedBlock):
-        return None
-    for statement in body.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, (cst.Assign, cst.AnnAssign)) and small.value is not None:
-                targets = (
-                    [t.target for t in small.targets]
-                    if isinstance(small, cst.Assign)
-                    else [small.target]
-                )
-                if any(isinstance(t, cst.Name) and t.value == name for t in targets):
-                    return _kind_of_type(context, small.value) or _factory_result(
-                        context, small.value
-                    )
+    for small in _block_smalls(function.body):
+        value = _assigned_to(small, name)
+        if value is not None:
+            return _kind_of_type(context, value) or _factory_result(context, value)
     return None
+
+
+def _assigned_to(small: cst.CSTNode, name: str) -> cst.BaseExpression | None:
+    """The value of ``name = value`` / ``name: T = value``, else None."""
+    if isinstance(small, cst.Assign):
+        targets = [t.target for t in small.targets]
+    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+        targets = [small.target]
+    else:
+        return None
+    if any(isinstance(t, cst.Name) and t.value == name for t in targets):
+        return small.value
+    return None
+
+
+def _block_smalls(body: cst.BaseSuite | Sequence[cst.BaseStatement]) -> Iterator[cst.CSTNode]:
+    """The small statements of a block's simple lines (``x = 1; y = 2`` gives two)."""
+    statements = body.body if isinstance(body, cst.IndentedBlock) else body
+    if not isinstance(statements, Sequence):
+        return
+    for statement in statements:
+        if isinstance(statement, cst.SimpleStatementLine):
+            yield from statement.body
 
 
 def _factories(context: RuleContext) -> dict[str, str | None]:
@@ -610,15 +620,12 @@ def _top_level_calls(
     statements: Sequence[cst.BaseStatement], method: str
 ) -> Iterator[tuple[cst.Call, str]]:
     """``x.method(...)`` expression statements of a block: (call, ``x``)."""
-    for statement in statements:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            value = small.value if isinstance(small, cst.Expr) else None
-            if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
-                owner = dotted_name(value.func.value)
-                if value.func.attr.value == method and owner is not None:
-                    yield value, owner
+    for small in _block_smalls(statements):
+        value = small.value if isinstance(small, cst.Expr) else None
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute):
+            owner = dotted_name(value.func.value)
+            if value.func.attr.value == method and owner is not None:
+                yield value, owner
 
 
 def route_of(context: RuleContext, function: cst.FunctionDef) -> Route | None:
@@ -839,14 +846,18 @@ def _imported_class_kind(context: RuleContext, name: str | None) -> str | None:
     parsed = imported_module(context, name)
     if parsed is None:
         return None
-    for statement in parsed.module.body:
-        if isinstance(statement, cst.ClassDef) and statement.name.value == short(name):
-            for arg in statement.bases:
-                base = short(dotted_name(_subscripted(arg.value)))
-                if base in _SETTINGS_BASES:
-                    return "settings"
-                if base in _PYDANTIC_BASES or base == "SQLModel":
-                    return "model"
+    found = (
+        statement
+        for statement in parsed.module.body
+        if isinstance(statement, cst.ClassDef) and statement.name.value == short(name)
+    )
+    definition = next(found, None)
+    for arg in definition.bases if definition is not None else ():
+        base = short(dotted_name(_subscripted(arg.value)))
+        if base in _SETTINGS_BASES:
+            return "settings"
+        if base in _PYDANTIC_BASES or base == "SQLModel":
+            return "model"
     return None
 
 

@@ -89,7 +89,9 @@ class InlineAuth(Rule):
             "\n"
             "\n"
             '@router.get("/me")\n'
-            "def me(user: Annotated[dict[str, Any], Depends(get_current_user)]) -> dict[str, Any]:\n"
+            "def me(\n"
+            "    user: Annotated[dict[str, Any], Depends(get_current_user)],\n"
+            ") -> dict[str, Any]:\n"
             '    """Return the caller\'s claims."""\n'
             "    return user\n"
         ),

@@ -136,7 +136,7 @@ class MissingHealthEndpoint(Rule):
         self._handed: list[str] = []
 
     def visit_Call(self, node: cst.Call) -> None:
-        """Note an app, an included router or a health route."""
+        """Note an app, an included router, a health route or a function given the app."""
         qualified = self.context.facts.call_name(node) or ""
         if _routes.short(qualified) == "FastAPI" and qualified.split(".", 1)[0] in {
             "fastapi",
@@ -146,16 +146,20 @@ class MissingHealthEndpoint(Rule):
                 # An app built in a method is a component's sub-application, not a service.
                 self._apps.append((node, *self._binding(node)))
             return
+        self._note_handed(node)
         func = node.func
-        called = dotted_name(func)
+        if isinstance(func, cst.Attribute):
+            self._note_registration(node, func.attr.value)
+
+    def _note_handed(self, node: cst.Call) -> None:
+        called = dotted_name(node.func)
         if called is not None and any(
             isinstance(arg.value, cst.Name) and arg.value.value in {"app", "application"}
             for arg in node.args
         ):
             self._handed.append(called)
-        if not isinstance(func, cst.Attribute):
-            return
-        method = func.attr.value
+
+    def _note_registration(self, node: cst.Call, method: str) -> None:
         path = _routes.positional(node, 0) or _routes.keyword_value(node, "path")
         if method == "include_router":
             router = dotted_name(path or _routes.keyword_value(node, "router"))
@@ -164,12 +168,12 @@ class MissingHealthEndpoint(Rule):
                 self._health = True
             elif router is not None:
                 self._includes.append(router)
-        elif method in _routes.ROUTE_METHODS | {"add_api_route", "mount"}:
+        elif method in _routes.ROUTE_METHODS | {"add_api_route", "mount"} and path is not None:
             text = _routes.string_value(path)
-            if text is None and path is not None:
+            if text is None:
                 # ``@app.get(health_check_path)``: the name tells.
-                text = "/health" if "health" in self.context.code_for(path).lower() else None
-            self._health = self._health or (text is not None and _routes.is_health(text))
+                text = "/health" if "health" in self.context.code_for(path).lower() else ""
+            self._health = self._health or _routes.is_health(text)
 
     def _binding(self, node: cst.Call) -> tuple[cst.SimpleStatementLine | None, str]:
         ancestors = self.context.ancestors

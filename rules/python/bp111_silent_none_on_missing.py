@@ -151,7 +151,9 @@ class SilentNoneOnMissing(Rule):
         returns = frame.returns
         if returns and _routes.route_of(self.context, node) is not None:
             # A route handing back a lookup is BP305's (with the 404 it needs): one finding.
-            returns = [(where, message) for where, message in returns if isinstance(where, cst.Return)]
+            returns = [
+                (where, message) for where, message in returns if isinstance(where, cst.Return)
+            ]
         for where, message in returns:
             self.report(where, message)
 

@@ -6,6 +6,8 @@ from tests.rules._fastapi import fresh_crossfile, lines, project_lines, write_pr
 
 __all__ = ["fresh_crossfile"]
 
+_ROUTER = 'from fastapi import APIRouter\n\nrouter = APIRouter(prefix="{prefix}")\n'
+
 
 def test_unversioned_mounts_on_the_app():
     code = """
@@ -74,8 +76,8 @@ def test_router_prefix_read_from_another_module(tmp_path: Path, fresh_crossfile:
         {
             "app/__init__.py": "",
             "app/api/__init__.py": "",
-            "app/api/users.py": 'from fastapi import APIRouter\n\nrouter = APIRouter(prefix="/v1/users")\n',
-            "app/api/orders.py": 'from fastapi import APIRouter\n\nrouter = APIRouter(prefix="/orders")\n',
+            "app/api/users.py": _ROUTER.format(prefix="/v1/users"),
+            "app/api/orders.py": _ROUTER.format(prefix="/orders"),
             "app/main.py": """
                 from fastapi import FastAPI
 
