@@ -33,7 +33,8 @@ class RoutesOnApp(Rule):
     )
     leaves_alone = (
         "Health and root endpoints (`/`, `/health`, `/healthz`, `/ping`, `/metrics`... see "
-        "the `allowed-paths` option), routes on an `APIRouter`, and test files (test apps "
+        "the `allowed-paths` option; a path held in a name mentioning health, like "
+        "`health_check_path`, counts), routes on an `APIRouter`, and test files (test apps "
         "declare their routes inline)."
     )
     options = {
@@ -90,4 +91,11 @@ class RoutesOnApp(Rule):
                 continue
             if route.path is not None and route.path.rstrip("/") in allowed:
                 continue
+            path = _routes.positional(route.call, 0)
+            if (
+                route.path is None
+                and path is not None
+                and "health" in self.context.code_for(path).lower()
+            ):
+                continue  # ``@app.get(health_check_path)``: the name tells
             self.report(route.call)

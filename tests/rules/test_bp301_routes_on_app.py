@@ -52,6 +52,9 @@ def test_health_root_routers_and_tests_are_left_alone():
     @api.get("/users")
     def users() -> None: ...
 
+    @app.get(HEALTH_PATH)
+    def health_by_name() -> None: ...
+
     @app.middleware("http")
     async def mw(request, call_next): ...
     """
