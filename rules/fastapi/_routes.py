@@ -363,6 +363,33 @@ def path_params(path: str | None) -> frozenset[str]:
     return frozenset(_PATH_PARAM.findall(path or ""))
 
 
+def last_from_import(module: cst.Module, source: str) -> cst.ImportAlias | None:
+    """Return the last name of the first top-level ``from <source> import a, b`` (``b``).
+
+    Fixes that need one more name from a module append it there (``, status``).
+
+    Args:
+        module: The module.
+        source: The imported module (``fastapi``, ``pydantic``).
+
+    Returns:
+        The alias to insert after, or None when the module has no such import.
+    """
+    for statement in module.body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if (
+                isinstance(small, cst.ImportFrom)
+                and not small.relative
+                and dotted_name(small.module) == source
+                and not isinstance(small.names, cst.ImportStar)
+                and small.names
+            ):
+                return small.names[-1]
+    return None
+
+
 def uses_fastapi(context: RuleContext) -> bool:
     """Tell whether the module imports anything from FastAPI or Starlette.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import libcst as cst
@@ -167,7 +166,7 @@ class WeakSchemaField(Rule):
         facts = self.context.facts
         if facts.imports.get("EmailStr", "").endswith("EmailStr"):
             return self.fix("Type it `EmailStr`", *changes)
-        last = _pydantic_import(self.context.module)
+        last = _routes.last_from_import(self.context.module, "pydantic")
         if last is None:
             return None
         changes.append(InsertAfter(last, ", EmailStr"))
@@ -222,19 +221,3 @@ def _validated_fields(node: cst.ClassDef) -> set[str]:
                     if (value := _routes.string_value(arg.value)) is not None
                 )
     return names
-
-
-def _pydantic_import(module: cst.Module) -> cst.ImportAlias | None:
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if (
-                isinstance(small, cst.ImportFrom)
-                and not small.relative
-                and dotted_name(small.module) == "pydantic"
-                and isinstance(small.names, Sequence)
-                and small.names
-            ):
-                return small.names[-1]
-    return None

@@ -6,7 +6,6 @@ from http import HTTPStatus
 
 import libcst as cst
 
-from precepts.facts import dotted_name
 from precepts.rule import Change, Example, FixSpec, InsertAfter, Replace, Rule
 from precepts.rules.fastapi import _routes
 
@@ -127,26 +126,13 @@ class MagicStatusCode(Rule):
                 return f"{local}.status", []
         if "status" in self.context.facts.defined:
             return None, []  # the name is taken by something else
-        last = _fastapi_import(self.context.module)
+        last = _routes.last_from_import(self.context.module, "fastapi")
         if last is not None:
             return "status", [InsertAfter(last, ", status")]
         last_line = _last_import(self.context.module)
         if last_line is None:
             return None, []
         return "status", [InsertAfter(last_line, "from fastapi import status", whole_line=True)]
-
-
-def _fastapi_import(module: cst.Module) -> cst.ImportAlias | None:
-    for small in _import_statements(module):
-        if (
-            isinstance(small, cst.ImportFrom)
-            and not small.relative
-            and dotted_name(small.module) == "fastapi"
-            and not isinstance(small.names, cst.ImportStar)
-            and small.names
-        ):
-            return small.names[-1]
-    return None
 
 
 def _last_import(module: cst.Module) -> cst.SimpleStatementLine | None:

@@ -11,6 +11,7 @@ import libcst as cst
 from precepts.facts import dotted_name
 from precepts.findings import Applicability
 from precepts.rule import Example, FixSpec, InsertAfter, Option, Rule
+from precepts.rules.fastapi import _routes
 from precepts.rules.sqlalchemy import _orm
 
 if TYPE_CHECKING:
@@ -208,7 +209,7 @@ class UncheckedFirstResult(Rule):
             if module_alias is not None:
                 exception = f"{module_alias}.HTTPException"
             else:
-                last_alias = _fastapi_import(self.context.module)
+                last_alias = _routes.last_from_import(self.context.module, "fastapi")
                 if last_alias is None:
                     return None
                 exception = "HTTPException"
@@ -283,22 +284,6 @@ def _is_route(rule: Rule, function: cst.FunctionDef) -> bool:
         if fastapi and owner in {"app", "router"}:
             return True
     return False
-
-
-def _fastapi_import(module: cst.Module) -> cst.ImportAlias | None:
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if (
-                isinstance(small, cst.ImportFrom)
-                and not small.relative
-                and dotted_name(small.module) == "fastapi"
-                and not isinstance(small.names, cst.ImportStar)
-                and small.names
-            ):
-                return small.names[-1]
-    return None
 
 
 # ----------------------------------------------------------------------------------

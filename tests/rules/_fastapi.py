@@ -9,20 +9,10 @@ from pathlib import Path
 import pytest
 
 from precepts.crossfile import default_service
-from tests.helpers import check, fix_all
+from tests.helpers import check
+from tests.rules._sqla import fixed, lines
 
-
-def lines(code: str, rule: str, path: str = "app/example.py") -> list[int]:
-    """Return the 1-based lines where ``rule`` fires on the dedented ``code``."""
-    result = check(textwrap.dedent(code), path=path, select=[rule])
-    assert not result.errors, [e.trace for e in result.errors]
-    return [f.range.start.line + 1 for f in result.findings if f.code == rule]
-
-
-def fixed(code: str, rule: str, path: str = "app/example.py") -> str:
-    """Apply every fix of ``rule`` (unsafe ones too) to the dedented ``code``."""
-    text = textwrap.dedent(code)
-    return fix_all(text, check(text, path=path, select=[rule]).findings)
+__all__ = ["fixed", "fresh_crossfile", "lines", "project_lines", "write_project"]
 
 
 def write_project(root: Path, files: dict[str, str]) -> None:
