@@ -458,6 +458,29 @@ class CrossFile:
         parsed = self.module_facts(def_path)
         return None if parsed is None else _local_function(def_path, parsed, def_name)
 
+    def find_binding(self, path: str | Path, qualified: str) -> Parsed | None:
+        """Find the project module that defines an imported name, or that is the name.
+
+        ``from app.api import users`` (a module) and ``from app.api.users import router``
+        (a value) both lead to ``app/api/users.py``; a rule then reads that module's facts
+        (is ``router`` an ``APIRouter``, with which prefix?) without running anything.
+
+        Args:
+            path: The importing file.
+            qualified: The imported name (``app.api.users``, ``.users.router``).
+
+        Returns:
+            The defining module, parsed, or None when it is not a module of the project.
+        """
+        self._observed()
+        path = Path(path).resolve()
+        if not self.is_project_module(path, qualified):
+            return None
+        definition = self._goto(
+            path, qualified, frozenset({"statement", "module", "class", "function"})
+        )
+        return None if definition is None else self.module_facts(definition[0])
+
     def _ask_jedi(
         self,
         path: Path,

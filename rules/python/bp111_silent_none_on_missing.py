@@ -10,6 +10,7 @@ import libcst as cst
 
 from precepts.facts import dotted_name
 from precepts.rule import Example, Rule
+from precepts.rules.fastapi import _routes
 
 if TYPE_CHECKING:
     from precepts.context import RuleContext
@@ -67,7 +68,9 @@ class SilentNoneOnMissing(Rule):
         "query (`settings.get(key)` on a dict is fine); variables checked with `if x is None:` "
         "/ `if not x:` (raising or returning), `assert x is not None`, or returned inside "
         "`if x:`. Private (`_x`) unannotated helpers and unannotated functions of tests, "
-        "whose contract is unknown, and literal `return None` in unannotated functions."
+        "whose contract is unknown, and literal `return None` in unannotated functions. "
+        "FastAPI route handlers returning a lookup are BP305's (unhandled-missing-resource), "
+        "which asks for the 404 a route needs."
     )
     bad = (
         Example(
@@ -145,7 +148,13 @@ class SilentNoneOnMissing(Rule):
         frame = self._frames.pop()
         if frame.generator:
             return
-        for where, message in frame.returns:
+        returns = frame.returns
+        if returns and _routes.route_of(self.context, node) is not None:
+            # A route handing back a lookup is BP305's (with the 404 it needs): one finding.
+            returns = [
+                (where, message) for where, message in returns if isinstance(where, cst.Return)
+            ]
+        for where, message in returns:
             self.report(where, message)
 
     def visit_Yield(self, node: cst.Yield) -> None:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
 from precepts.facts import dotted_name
 from precepts.findings import Applicability
 from precepts.rule import Example, FixSpec, InsertAfter, Option, Rule
+from precepts.rules.fastapi import _routes
 from precepts.rules.sqlalchemy import _orm
+
+if TYPE_CHECKING:
+    from precepts.context import RuleContext
 
 # Names known not to be None on a path: name → True (checked) / False (unchecked).
 State = dict[str, bool]
@@ -162,18 +167,7 @@ class UncheckedFirstResult(Rule):
         Returns:
             The model's name, "" when unknown, or None when the value cannot be None.
         """
-        call = _orm.unwrap_await(call)
-        method = _orm.method_of(call)
-        if method not in _CANDIDATES:
-            return None
-        query = _orm.query_of(self.context, call)
-        if query is None or _orm.is_aggregate(self.context, query):
-            return None
-        entities = _orm.entities_of(self.context, query)
-        first = entities[0] if entities else None
-        if not _may_be_none(method, call, query, first):  # type: ignore[arg-type]
-            return None
-        return _orm.short_name(dotted_name(first)) if len(entities) == 1 else ""
+        return maybe_none_entity(self.context, call)
 
     # -- reporting ------------------------------------------------------------------
 
@@ -215,7 +209,7 @@ class UncheckedFirstResult(Rule):
             if module_alias is not None:
                 exception = f"{module_alias}.HTTPException"
             else:
-                last_alias = _fastapi_import(self.context.module)
+                last_alias = _routes.last_from_import(self.context.module, "fastapi")
                 if last_alias is None:
                     return None
                 exception = "HTTPException"
@@ -232,6 +226,32 @@ class UncheckedFirstResult(Rule):
 
 
 _CANDIDATES = _orm.MAYBE_NONE_METHODS | {"get", "scalar"}
+
+
+def maybe_none_entity(context: RuleContext, call: cst.BaseExpression) -> str | None:
+    """Return the entity name (or "") when a query call may return None, else None.
+
+    Shared with BP305, which reports the same results when a route returns them.
+
+    Args:
+        context: The rule context.
+        call: An expression (``await`` allowed).
+
+    Returns:
+        The model's name, "" when unknown, or None when the value cannot be None.
+    """
+    call = _orm.unwrap_await(call)
+    method = _orm.method_of(call)
+    if method not in _CANDIDATES:
+        return None
+    query = _orm.query_of(context, call)
+    if query is None or _orm.is_aggregate(context, query):
+        return None
+    entities = _orm.entities_of(context, query)
+    first = entities[0] if entities else None
+    if not _may_be_none(method, call, query, first):  # type: ignore[arg-type]
+        return None
+    return _orm.short_name(dotted_name(first)) if len(entities) == 1 else ""
 
 
 def _may_be_none(
@@ -264,22 +284,6 @@ def _is_route(rule: Rule, function: cst.FunctionDef) -> bool:
         if fastapi and owner in {"app", "router"}:
             return True
     return False
-
-
-def _fastapi_import(module: cst.Module) -> cst.ImportAlias | None:
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if (
-                isinstance(small, cst.ImportFrom)
-                and not small.relative
-                and dotted_name(small.module) == "fastapi"
-                and not isinstance(small.names, cst.ImportStar)
-                and small.names
-            ):
-                return small.names[-1]
-    return None
 
 
 # ----------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ def _files() -> dict[str, tuple[str, int]]:
         "noqa": ((REPO / "precepts/noqa.py").read_text(), 30),
         "service": ((REPO / "examples/service/app/service.py").read_text(), 4),
         "main": ((REPO / "examples/service/app/main.py").read_text(), 6),
+        "gateway": ((REPO / "examples/service/app/gateway.py").read_text(), 4),
         "backend": (backend_module(150), 12),
         "class": (class_module(80), 10),
         # Python 3.8-3.14 syntax, most of which the interpreter running CI cannot parse.
@@ -101,14 +102,14 @@ def _assert_enough(seen: Counter[str], edits: int, each_kind: int) -> None:
     assert seen["valid"] >= each_kind and seen["broken"] >= each_kind, seen
 
 
-# 6 files x 7 sessions x 50 steps: about 2,600 edits in all.
+# 7 files x 7 sessions x 50 steps: about 2,600 edits in all.
 @pytest.mark.parametrize("name", NAMES)
 def test_random_edits_match_a_full_check(name: str) -> None:
     seen = _run(name, examples=7, steps=50, check_tree=True)
     _assert_enough(seen, edits=2000 // len(NAMES) + 1, each_kind=20)
 
 
-# 6 files x 17 sessions x 100 steps: about 12,000 edits in all.
+# 7 files x 17 sessions x 100 steps: about 12,000 edits in all.
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_ten_thousand_random_edits(name: str) -> None:

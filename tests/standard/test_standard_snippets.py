@@ -30,6 +30,11 @@ EXCEPTIONS: dict[str, str] = {
         "the leading wildcard its own ❌ 'Inefficient wildcard search' (line 258) forbids; "
         "BP203 follows the ❌ (a leading % cannot use an index) and its docs say so"
     ),
+    "L1169-bad-Service Architecture": (
+        "a continuation of the ✅ above it (routes on an `app` it does not create): it "
+        "builds no `FastAPI()` and includes no router, so BP310 (missing-health-endpoint) "
+        "has no service to check; its routes on the app are BP301's, in API Structure"
+    ),
     "L1368-bad-Service Configuration & Secrets": (
         "`DEBUG = True` in code is BP607 (hardcoded-config), which is not implemented yet; "
         "no secret is hardcoded there, so BP409 rightly stays silent"
