@@ -52,7 +52,6 @@ class RouteWithoutDocstring(Rule):
             "    # the id is all we know\n"
             '    return {"id": user_id}\n',
             line=7,
-            also=("BP107",),
             fixed="from fastapi import APIRouter\n"
             "\n"
             "router = APIRouter()\n"

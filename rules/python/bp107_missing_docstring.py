@@ -11,6 +11,7 @@ import libcst as cst
 
 from precepts.findings import Applicability, Position, Range, TextEdit
 from precepts.rule import Example, Option
+from precepts.rules.fastapi import _routes
 
 from ._google_docstrings import (
     BodyFacts,
@@ -65,7 +66,8 @@ class MissingDocstring(FunctionBodyRule):
         "docstring has an `Args:` or `Attributes:` section; methods decorated `@override` "
         "or `@overload`; property setters and deleters (the getter documents the property); "
         "nested functions and classes defined in functions; nested `Config`/`Meta` classes "
-        "(framework configuration); test files; private modules (`_x.py`) and empty "
+        "(framework configuration); FastAPI route handlers, which BP307 reports with the "
+        "route's own wording; test files; private modules (`_x.py`) and empty "
         "modules. The module check can be switched off with `module-docstring = false`."
     )
     fix_description = (
@@ -223,6 +225,8 @@ class MissingDocstring(FunctionBodyRule):
         owner = self._classes[-1] if method and self._classes else None
         if not self._wants_docstring(node, method, owner):
             return
+        if _routes.route_of(self.context, node) is not None:
+            return  # BP307 owns route handlers: one spot, one finding
         name = node.name.value
         kind = "method" if method else "function"
         summary = summary_for_function(name, owner.name if owner else None)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from tests.helpers import check
 from tests.rules._fastapi import fixed, lines
 
 
@@ -53,3 +54,13 @@ def test_fix_goes_above_leading_comments_and_keeps_indentation():
         "        # comment\n"
         "        return None\n"
     )
+
+
+def test_one_finding_per_route_handler_not_bp107_too():
+    code = (
+        '"""Routes."""\n\nfrom fastapi import APIRouter\n\nrouter = APIRouter()\n\n\n'
+        '@router.get("/users")\ndef list_users() -> list[str]:\n    return []\n\n\n'
+        "def helper() -> None:\n    pass\n"
+    )
+    found = {(f.code, f.range.start.line) for f in check(code, select=["BP107", "BP307"]).findings}
+    assert found == {("BP307", 8), ("BP107", 12)}
