@@ -93,6 +93,8 @@ def fix_parses(context: RuleContext, fix: Fix) -> bool:
     lines = context.lines
     first_line = min(e.range.start.line for e in fix.edits)
     last_line = max(e.range.end.line for e in fix.edits)
+    if context.ast_tree is None:
+        return _newer_syntax_fix_parses(context, fix, first_line, last_line)
     statement = _innermost_ast_statement(context.ast_module, first_line + 1, last_line + 1)
     if statement is not None:
         start_line = _first_line_of(statement) - 1
@@ -107,6 +109,28 @@ def fix_parses(context: RuleContext, fix: Fix) -> bool:
         if _parses(fixed):
             return True
     return _parses(apply_edits(lines.text, fix.edits))
+
+
+def _newer_syntax_fix_parses(
+    context: RuleContext, fix: Fix, first_line: int, last_line: int
+) -> bool:
+    """Judge a fix in a text only libcst parses (syntax newer than the interpreter).
+
+    The text parsed before the fix, by libcst and with newer syntax explaining CPython's
+    rejection, so libcst's verdict on the fixed code is the judge's. Only the top-level
+    statements holding the edits are parsed again: they parse alone as they do in place.
+    """
+    positions = context.positions
+    first = positions.statement_index_of(first_line)
+    last = positions.statement_index_of(last_line)
+    lines = context.lines
+    if first >= 0 and last >= 0:
+        start_line = positions.statement_span(first)[0]
+        end_line = positions.statement_span(last)[1]
+        region = lines.text[lines.offset(start_line, 0) : lines.offset(end_line + 1, 0)]
+        shifted = [TextEdit(e.range.moved(-start_line), e.content) for e in fix.edits]
+        return syntax.libcst_parses(apply_edits(region, shifted))
+    return syntax.libcst_parses(apply_edits(lines.text, fix.edits))
 
 
 def _first_line_of(statement: ast.stmt) -> int:

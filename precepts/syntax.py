@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from precepts.findings import Range
-from precepts.syntax_features import newest_feature
+from precepts.syntax_features import uses_newer_than
 from precepts.text import split_lines
 from precepts.versions import NEWEST, PythonVersion
 
@@ -138,6 +138,22 @@ def parses(source: str, flags: int = 0) -> bool:
         return False
 
 
+def libcst_parses(source: str) -> bool:
+    """Tell whether libcst parses ``source`` (for code already known to need it).
+
+    Args:
+        source: Source text.
+
+    Returns:
+        True when it parses.
+    """
+    try:
+        cst.parse_module(source)
+    except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError):
+        return False
+    return True
+
+
 def may_hold_newer_syntax(text: str) -> bool:
     """Tell cheaply whether ``text`` might use syntax the running interpreter lacks.
 
@@ -171,8 +187,7 @@ def _newer_syntax_module(text: str) -> tuple[cst.Module | None, SyntaxProblem | 
         return None, SyntaxProblem(f"SyntaxError: {error.message}", where)
     except (RecursionError, MemoryError, ValueError):
         return None, None
-    feature = newest_feature(module)
-    if feature is not None and feature.version > RUNNING:
+    if uses_newer_than(module, RUNNING):
         return module, None
     return None, None
 

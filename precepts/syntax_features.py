@@ -191,16 +191,41 @@ def newest_feature(module: cst.Module) -> Feature | None:
     return max(scan.found, key=lambda feature: feature.version, default=None)
 
 
+def uses_newer_than(module: cst.Module, version: PythonVersion) -> bool:
+    """Tell whether ``module`` uses a feature newer than ``version`` (stops at the first).
+
+    Args:
+        module: A parsed module.
+        version: The version to compare with (the running interpreter's).
+
+    Returns:
+        True when some feature needs a newer Python.
+    """
+    scan = _Scan(newer_than=version)
+    try:
+        module.visit(scan)
+    except _FoundNewer:
+        return True
+    return False
+
+
+class _FoundNewer(Exception):
+    """Ends a scan at the first feature newer than asked (no need to walk on)."""
+
+
 class _Scan(cst.CSTVisitor):
     """Collects every feature of a tree (the judge's slow path only)."""
 
-    def __init__(self) -> None:
+    def __init__(self, newer_than: PythonVersion | None = None) -> None:
         super().__init__()
         self.found: list[Feature] = []
+        self.newer_than = newer_than
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         found = feature_of(node)
         if found is not None:
+            if self.newer_than is not None and found[0].version > self.newer_than:
+                raise _FoundNewer
             self.found.append(found[0])
         return True
 
