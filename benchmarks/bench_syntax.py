@@ -69,7 +69,11 @@ def main() -> None:
                 target = folder / f"m{index:04d}.py"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_text(text + suffix, encoding="utf-8")
-        (work / "pyproject.toml").write_text('[tool.precepts]\ntarget-version = "py314"\n')
+        # requires-python, not ``target-version``: a checkout before the change must
+        # read the same configuration (it knows no ``target-version`` key).
+        (work / "pyproject.toml").write_text(
+            '[project]\nname = "bench"\nrequires-python = ">=3.14"\n', encoding="utf-8"
+        )
         listings = {"plain": plain, "newer": newer}
         runs: dict[str, list[float]] = {}
         cases = [
