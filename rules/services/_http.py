@@ -45,6 +45,7 @@ _CLIENTS = {
     "aiohttp.ClientSession": ("aiohttp", False),
     "aiohttp.client.ClientSession": ("aiohttp", False),
 }
+_LIBRARIES = frozenset({"requests", "httpx", "aiohttp", "urllib", "urllib2"})
 # Calls that run a function on a worker thread: what is inside them does not block the loop.
 _OFFLOADERS = frozenset({"run_in_executor", "to_thread", "run_sync", "run_in_threadpool"})
 
@@ -213,11 +214,19 @@ class HttpRule(Rule):
         return Client(library, blocking, _has_timeout(node, None))
 
     def _imported(self, func: cst.BaseExpression) -> str | None:
-        """Qualify a called name, only when its head is an import (not a local name)."""
+        """Qualify a called name when its head is an import (or a library never bound here).
+
+        A snippet may use ``requests.get`` without importing it; a name the module binds
+        itself (``requests = []``) is not the library.
+        """
         name = dotted_name(func)
-        if name is None or name.split(".", 1)[0] not in self.context.facts.imports:
+        if name is None:
             return None
-        return self.context.facts.qualify(func)
+        facts = self.context.facts
+        head = name.split(".", 1)[0]
+        if head in facts.imports or (head in _LIBRARIES and head not in facts.defined):
+            return facts.qualify(func)
+        return None
 
     def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
         if not isinstance(target, cst.Name) or len(self._scopes) == 1:

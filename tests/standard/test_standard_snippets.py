@@ -30,10 +30,6 @@ EXCEPTIONS: dict[str, str] = {
         "the leading wildcard its own ❌ 'Inefficient wildcard search' (line 258) forbids; "
         "BP203 follows the ❌ (a leading % cannot use an index) and its docs say so"
     ),
-    "L1368-bad-Service Configuration & Secrets": (
-        "`DEBUG = True` in code is BP607 (hardcoded-config), which is not implemented yet; "
-        "no secret is hardcoded there, so BP409 rightly stays silent"
-    ),
 }
 NOT_PYTHON: dict[str, str] = {
     "L1064-good-Schema Design": "SQL DDL inside a ```python fence",
