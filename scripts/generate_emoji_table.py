@@ -1,8 +1,8 @@
-"""Write ``rules/services/_emoji_table.py`` from the Unicode data the ``regex`` package ships.
+r"""Write ``rules/services/_emoji_table.py`` from the Unicode data the ``regex`` package ships.
 
 Python's ``unicodedata`` has no ``Extended_Pictographic`` property, so BP605 reads a
 table of code point ranges generated here, offline, from ``regex``'s
-``\\p{Extended_Pictographic}`` and ``\\p{Regional_Indicator}``. Run it after upgrading
+``\p{Extended_Pictographic}`` and ``\p{Regional_Indicator}``. Run it after upgrading
 ``regex`` (``pip install -e '.[test]'`` installs it); ``tests/rules/test_bp605_*`` fails
 while the table and ``regex`` disagree.
 

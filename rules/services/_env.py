@@ -9,44 +9,6 @@ from precepts.facts import ModuleFacts, dotted_name
 # Functions (qualified) that read one environment variable.
 _ENV_FUNCTIONS = frozenset({"os.getenv", "os.environ.get", "posix.getenv", "os.getenvb"})
 _ENVIRON = frozenset({"os.environ", "os.environb"})
-# Variables of the operating system or the tool chain, not of the service's configuration.
-SYSTEM_VARIABLES = (
-    "PATH",
-    "HOME",
-    "USER",
-    "USERNAME",
-    "USERPROFILE",
-    "LOGNAME",
-    "SHELL",
-    "TERM",
-    "TMPDIR",
-    "TEMP",
-    "TMP",
-    "PWD",
-    "LANG",
-    "LC_ALL",
-    "LC_CTYPE",
-    "TZ",
-    "PYTHONPATH",
-    "PYTHONHASHSEED",
-    "VIRTUAL_ENV",
-    "CONDA_PREFIX",
-    "CI",
-    "COLUMNS",
-    "LINES",
-    "NO_COLOR",
-    "FORCE_COLOR",
-    "APPDATA",
-    "LOCALAPPDATA",
-    "PROGRAMFILES",
-    "SYSTEMROOT",
-    "COMSPEC",
-    "DISPLAY",
-    "EDITOR",
-    "VISUAL",
-    "PAGER",
-    "PYTEST_CURRENT_TEST",
-)
 
 
 def env_read(facts: ModuleFacts, node: cst.CSTNode) -> cst.BaseExpression | None:

@@ -1,0 +1,206 @@
+"""BP608 settings-without-basesettings: configuration read all over the code base."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+
+from precepts.configreads import ConfigSpread, default_index, is_system_variable
+from precepts.findings import Range
+from precepts.rule import Example, Option, Rule
+from precepts.rules.services._env import env_read, is_settings_class, string_value
+
+
+@dataclass(frozen=True)
+class StatementReads:
+    """What one top-level statement holds: environment reads and settings classes."""
+
+    reads: tuple[cst.CSTNode, ...]
+    settings_class: bool
+
+
+class SettingsWithoutBaseSettings(Rule):
+    """Flags ``os.getenv`` calls scattered across modules instead of one settings class."""
+
+    code = "BP608"
+    name = "settings-without-basesettings"
+    family = "services"
+    section = "Service Configuration & Secrets"
+    message = "Configuration read with `os.getenv` here: read it through the settings class"
+    summary = (
+        "Environment reads (`os.getenv(...)`, `os.environ.get(...)`, `os.environ[...]`, "
+        "under any alias) in a module that is not the settings module, when the project's "
+        "configuration is scattered: it has a settings module that this module bypasses, "
+        "or `min-modules` or more modules read the environment themselves. A conclusion "
+        "over many files: `precepts check` draws it over the files it checks, the language "
+        "server over the workspace's files (scanned in the background and again after a "
+        "save), and reports it on the reads of the open file."
+    )
+    why = (
+        "When every module reads its own variables, nobody can list what a deployment must "
+        "set, a typo in a variable name silently gives the default, values arrive as "
+        "strings parsed differently in each place, and tests must patch the environment. "
+        "One `BaseSettings` class declares every setting with its type and default, fails "
+        "at start-up when a required one is missing, and is what the other modules import."
+    )
+    leaves_alone = (
+        "The settings module itself: a module defining a settings class (a `BaseSettings` "
+        "subclass, or a class whose base is named `...Settings`), and a module that binds "
+        "names from the environment which other modules import (the project's settings "
+        "module, written without pydantic); a project where fewer than `min-modules` "
+        "modules read the environment and no settings module exists; variables of the "
+        "system rather than the service (`PATH`, `HOME`, `TZ`, `LC_*`, `XDG_*`, `CI`...); "
+        "writes (`os.environ[key] = value`); tests."
+    )
+    options = {
+        "min-modules": Option(
+            2, "How many modules must read the environment for the reads to be scattered."
+        ),
+    }
+    bad = (
+        Example(
+            "import os\n"
+            "\n"
+            "\n"
+            "def connect_url() -> str:\n"
+            '    """Build the database URL."""\n'
+            '    return os.environ["DATABASE_URL"]\n',
+            line=6,
+            options={"min-modules": 1},
+        ),
+    )
+    good = (
+        Example(
+            "from pydantic_settings import BaseSettings\n"
+            "\n"
+            "\n"
+            "class Settings(BaseSettings):\n"
+            '    """Settings read from the environment."""\n'
+            "\n"
+            "    DATABASE_URL: str\n"
+            "    DEBUG: bool = False\n"
+            "\n"
+            "\n"
+            "settings = Settings()\n",
+        ),
+    )
+    scope = "module"
+
+    def setup(self) -> None:
+        """Start a statement with nothing seen."""
+        self._reads: list[cst.CSTNode] = []
+        self._settings_class = False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        """A settings class makes this module the settings module."""
+        self._settings_class = self._settings_class or is_settings_class(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        """Note ``os.getenv(...)`` / ``os.environ.get(...)``."""
+        self._note(node)
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        """Note ``os.environ[...]`` read as a value."""
+        parent = self.context.parent
+        if isinstance(parent, (cst.AssignTarget, cst.Del)) or (
+            isinstance(parent, (cst.AugAssign, cst.AnnAssign)) and parent.target is node
+        ):
+            return  # a write
+        self._note(node)
+
+    def _note(self, node: cst.Call | cst.Subscript) -> None:
+        key = env_read(self.context.facts, node)
+        if key is None:
+            return
+        name = string_value(key)
+        if name is not None and is_system_variable(name):
+            return
+        self._reads.append(node)
+
+    def end_statement(self) -> StatementReads | None:
+        """Return the statement's reads and whether it defines a settings class.
+
+        Returns:
+            The summary, or None when the statement holds neither.
+        """
+        if not self._reads and not self._settings_class:
+            return None
+        summary = StatementReads(tuple(self._reads), self._settings_class)
+        self._reads, self._settings_class = [], False
+        return summary
+
+    def finish(self, summaries: Sequence[StatementReads | None]) -> None:
+        """Report the reads when the project's configuration is scattered.
+
+        Args:
+            summaries: One summary per top-level statement, in file order.
+        """
+        present = [(index, s) for index, s in enumerate(summaries) if s is not None]
+        if self.context.is_test or any(s.settings_class for _, s in present):
+            return
+        reads = [(index, node) for index, s in present for node in s.reads]
+        if not reads:
+            return
+        message = self._verdict()
+        if message is None:
+            return
+        for index, node in reads:
+            self.report(self._range(index, node), message)
+
+    def _verdict(self) -> str | None:
+        """Return the message when this module's reads are scattered configuration."""
+        index = default_index()
+        spread = index.spread()
+        me = str(Path(self.context.path).resolve())
+        if spread is None:
+            if index.serving:
+                return None  # the workspace scan has not answered yet
+            spread = ConfigSpread(frozenset(), frozenset({me}))
+        if me in spread.settings_modules:
+            return None
+        if spread.settings_modules:
+            where = _nearest(me, spread.settings_modules)
+            return f"Configuration read with `os.getenv` here: import it from `{where}` instead"
+        readers = len(spread.reading_modules | {me})
+        if readers < self.option("min-modules"):
+            return None
+        return (
+            f"Configuration read with `os.getenv` in {readers} modules: declare it once in a "
+            "`BaseSettings` class and import the settings"
+        )
+
+    def _range(self, index: int, node: cst.CSTNode) -> Range:
+        positions = self.context.positions
+        try:
+            return positions.range_of(node, index)
+        except KeyError:  # a node kept from an earlier parse: its statement's start
+            line = positions.first_line(index)
+            return Range.of(line, 0, line, 0)
+
+
+def _nearest(me: str, modules: frozenset[str]) -> str:
+    """Name the settings module closest to this file, relative to their common folder."""
+    here = Path(me)
+
+    def distance(other: str) -> tuple[int, str]:
+        common = len(Path(*_common(here.parts, Path(other).parts)).parts)
+        return (-common, other)
+
+    best = Path(min(modules, key=distance))
+    shared = Path(*_common(here.parent.parts, best.parts)) if here.parts else Path()
+    try:
+        return str(best.relative_to(shared))
+    except ValueError:
+        return best.name
+
+
+def _common(left: tuple[str, ...], right: tuple[str, ...]) -> tuple[str, ...]:
+    common = []
+    for a, b in zip(left, right, strict=False):
+        if a != b:
+            break
+        common.append(a)
+    return tuple(common) or ("/",)
