@@ -214,8 +214,23 @@ def spread_of(files: Iterable[Path]) -> ConfigSpread:
         text = _read(path)
         if text is not None:
             scans[path.resolve()] = scan_text(text)
-    # Candidates: a module binding names from the environment is the settings module
-    # when another file imports it (by dotted name, or by path for relative imports).
+    settings = {path for path, scan in scans.items() if scan.settings_class}
+    settings |= _imported_bindings(scans)
+    reading = {
+        path
+        for path, scan in scans.items()
+        if scan.reads and path not in settings and not is_test_path(str(path))
+    }
+    return ConfigSpread(frozenset(map(str, settings)), frozenset(map(str, reading)))
+
+
+def _imported_bindings(scans: dict[Path, FileScan]) -> set[Path]:
+    """Return the modules binding names from the environment that another file imports.
+
+    Such a module is the project's settings module, written without a settings class.
+    Imports are matched by dotted name (``app.config`` is ``.../app/config.py``) or, for
+    relative imports, by path.
+    """
     by_name: dict[str, set[Path]] = {}
     by_path: dict[Path, Path] = {}
     for path, scan in scans.items():
@@ -228,17 +243,17 @@ def spread_of(files: Iterable[Path]) -> ConfigSpread:
     if by_name:
         for path, scan in scans.items():
             for target in _imported_targets(path, scan):
-                found = by_name.get(target, set()) if isinstance(target, str) else set()
-                if isinstance(target, Path) and target in by_path:
-                    found = {by_path[target]}
-                imported.update(other for other in found if other != path)
-    settings = {path for path, scan in scans.items() if scan.settings_class} | imported
-    reading = {
-        path
-        for path, scan in scans.items()
-        if scan.reads and path not in settings and not is_test_path(str(path))
-    }
-    return ConfigSpread(frozenset(map(str, settings)), frozenset(map(str, reading)))
+                imported.update(_resolve(target, by_name, by_path) - {path})
+    return imported
+
+
+def _resolve(
+    target: str | Path, by_name: dict[str, set[Path]], by_path: dict[Path, Path]
+) -> set[Path]:
+    """Return the candidate modules an import target may be."""
+    if isinstance(target, Path):
+        return {by_path[target]} if target in by_path else set()
+    return by_name.get(target, set())
 
 
 def _read(path: Path) -> str | None:

@@ -40,7 +40,11 @@ _INTERNAL_SUFFIXES = (".local", ".internal", ".svc", ".cluster.local", ".lan", "
 _PLACEHOLDER = re.compile(r"(^|\.)(example\.(com|org|net)|[^.]+\.(example|test|invalid))$")
 _BIND_ALL = frozenset({"0.0.0.0", "::", ""})
 # Names whose value is another service's address (``REDIS_HOST``, ``db_port``).
-_ADDRESS_NAME = re.compile(r"^[A-Za-z0-9]+_(HOST|HOSTNAME|PORT|SERVER)$", re.IGNORECASE)
+_ADDRESS_NAME = re.compile(
+    r"^(?P<owner>[A-Za-z0-9]+)_(?P<kind>HOST|HOSTNAME|PORT|SERVER)$", re.IGNORECASE
+)
+# Prefixes naming this process's own address (``DEFAULT_HOST``, ``BIND_PORT``).
+_OWN_ADDRESS = frozenset({"DEFAULT", "BIND", "LISTEN", "SERVE", "SERVER", "LOCAL", "MY", "OWN"})
 # Calls whose ``host=`` is where this process listens, not another service.
 _LISTENERS = frozenset(
     {"run", "serve", "bind", "listen", "start_server", "create_server", "run_app", "Config"}
@@ -216,9 +220,9 @@ class HardcodedConfig(Rule):
             self.report(target, "`DEBUG = True` in code: read the debug switch from settings")
             return
         match = _ADDRESS_NAME.match(name)
-        if match is None:
+        if match is None or match.group("owner").upper() in _OWN_ADDRESS:
             return
-        if match.group(1).upper() == "PORT":
+        if match.group("kind").upper() == "PORT":
             if isinstance(value, cst.Integer):
                 self.report(
                     value, f"Port of another service in code (`{name}`): read it from settings"
