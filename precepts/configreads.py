@@ -233,12 +233,11 @@ def _imported_bindings(scans: dict[Path, FileScan]) -> set[Path]:
     """
     by_name: dict[str, set[Path]] = {}
     by_path: dict[Path, Path] = {}
-    for path, scan in scans.items():
-        if scan.env_bindings and not scan.settings_class:
-            for suffix in _dotted_suffixes(path):
-                by_name.setdefault(suffix, set()).add(path)
-            stem = path.with_suffix("")
-            by_path[stem.parent if stem.name == "__init__" else stem] = path
+    for path in (p for p, scan in scans.items() if scan.env_bindings and not scan.settings_class):
+        for suffix in _dotted_suffixes(path):
+            by_name.setdefault(suffix, set()).add(path)
+        stem = path.with_suffix("")
+        by_path[stem.parent if stem.name == "__init__" else stem] = path
     imported: set[Path] = set()
     if by_name:
         for path, scan in scans.items():
