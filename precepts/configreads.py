@@ -74,7 +74,30 @@ SYSTEM_VARIABLES = frozenset(
         "PYTEST_CURRENT_TEST",
     }
 )
-_SYSTEM_PREFIXES = ("LC_", "XDG_", "PYTHON", "GITHUB_", "RUNNER_")
+# Prefixes of variables set by CI providers, runtimes and other tools' own conventions.
+_SYSTEM_PREFIXES = (
+    "LC_",
+    "XDG_",
+    "PYTHON",
+    "CI_",
+    "GITHUB_",
+    "RUNNER_",
+    "GITLAB_",
+    "BITBUCKET_",
+    "CIRCLE",
+    "TRAVIS",
+    "JENKINS_",
+    "BUILDKITE",
+    "BUILD_",
+    "KUBERNETES_",
+    "AWS_LAMBDA_",
+    "LD_",
+    "OTEL_",
+)
+# Module names (a file's stem, or a package on its path) that say "the settings module".
+_SETTINGS_NAMES = frozenset(
+    {"settings", "config", "configs", "conf", "configuration", "env", "environment", "envs"}
+)
 _MAX_BYTES = 2_000_000  # larger files are data, not settings
 
 # ``getenv("X"`` / ``environ.get("X"`` / ``environ["X"]`` not followed by ``=`` (a write).
@@ -84,7 +107,7 @@ _READ = re.compile(
 _WRITE_AFTER = re.compile(r"""["'][^"'\n]*["']\s*\]\s*=(?!=)""")
 _CLASS = re.compile(r"(?m)^[ \t]*class\s+\w+\s*\((?P<bases>[^)]*)\)")
 _TOP_ENV_BINDING = re.compile(
-    r"(?m)^[A-Za-z_]\w*\s*(?::[^=\n]*)?=(?!=)[^\n]*\b(?:getenv|environ)\b"
+    r"(?m)^(?P<name>[A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)[^\n]*\b(?:getenv|environ)\b"
 )
 _FROM_IMPORT = re.compile(
     r"(?m)^[ \t]*from\s+(?P<module>\.*[\w.]*)\s+import\s+(?P<names>\([^)]*\)|[^\n#]*)"
@@ -101,7 +124,33 @@ def is_system_variable(name: str) -> bool:
     Returns:
         True for ``PATH``, ``HOME``, ``LC_*``, ``XDG_*`` and the like.
     """
-    return name in SYSTEM_VARIABLES or name.startswith(_SYSTEM_PREFIXES)
+    return (
+        name in SYSTEM_VARIABLES
+        or name.startswith(_SYSTEM_PREFIXES)
+        or name.startswith("_")  # private: a parent process passing context to a child
+        or name == "DO_NOT_TRACK"
+    )
+
+
+def is_settings_path(path: str | Path) -> bool:
+    """Tell whether a file's name says it is a settings module.
+
+    ``settings.py``, ``config.py``, ``app_config.py``, ``env.py`` or any module of a
+    ``settings``/``config``/``configuration`` package.
+
+    Args:
+        path: The file.
+
+    Returns:
+        True for a settings module by name.
+    """
+    parts = Path(path).with_suffix("").parts
+    if not parts:
+        return False
+    stem = parts[-1].lower()
+    last = stem.rsplit("_", 1)[-1]
+    packages = {part.lower() for part in parts[-4:-1]}
+    return stem in _SETTINGS_NAMES or last in _SETTINGS_NAMES or bool(packages & _SETTINGS_NAMES)
 
 
 @dataclass(frozen=True)
@@ -111,14 +160,14 @@ class FileScan:
     Attributes:
         reads: How many configuration variables it reads from the environment.
         settings_class: True when it defines a settings class (a base named ``...Settings``).
-        env_bindings: True when it binds top-level names from the environment.
+        env_bindings: The top-level names it binds from the environment.
         imports: ``(module, names)`` per ``from module import names``, ``(module, ())``
             per ``import module``; relative modules keep their dots.
     """
 
     reads: int
     settings_class: bool
-    env_bindings: bool
+    env_bindings: frozenset[str]
     imports: tuple[tuple[str, tuple[str, ...]], ...]
 
 
@@ -134,9 +183,11 @@ def scan_text(text: str) -> FileScan:
     reads = 0
     for match in _READ.finditer(text):
         key = match.group("key")
-        if key is not None and is_system_variable(key[1:-1]):
+        # Only reads of a named variable are configuration (a computed key is machinery:
+        # templating, saving and restoring the environment, a secrets backend).
+        if key is None or is_system_variable(key[1:-1]):
             continue
-        if key is not None and _WRITE_AFTER.match(text, match.start("key")):
+        if _WRITE_AFTER.match(text, match.start("key")):
             continue
         reads += 1
     settings = any(
@@ -154,7 +205,8 @@ def scan_text(text: str) -> FileScan:
             module = part.split(" as ")[0].strip()
             if module:
                 imports.append((module, ()))
-    return FileScan(reads, settings, bool(_TOP_ENV_BINDING.search(text)), tuple(imports))
+    bindings = frozenset(match.group("name") for match in _TOP_ENV_BINDING.finditer(text))
+    return FileScan(reads, settings, bindings, tuple(imports))
 
 
 @dataclass(frozen=True)
@@ -163,14 +215,16 @@ class ConfigSpread:
 
     Attributes:
         settings_modules: Resolved paths of the settings modules: those defining a
-            settings class, and those binding names from the environment that another
-            file imports.
+            settings class or named so (:func:`is_settings_path`), and those binding names
+            from the environment that another file imports.
         reading_modules: Resolved paths of the other (non-test) files that read
             configuration from the environment.
+        primary: The settings module to point the others to, if there is one.
     """
 
     settings_modules: frozenset[str]
     reading_modules: frozenset[str]
+    primary: str | None = None
 
 
 def _dotted_suffixes(path: Path) -> list[str]:
@@ -181,23 +235,16 @@ def _dotted_suffixes(path: Path) -> list[str]:
     return [".".join(parts[index:]) for index in range(len(parts))]
 
 
-def _imported_targets(path: Path, scan: FileScan) -> Iterable[str | Path]:
-    """Yield what a file imports: dotted names (absolute) or paths (relative imports)."""
-    for module, names in scan.imports:
-        stripped = module.lstrip(".")
-        dots = len(module) - len(stripped)
-        if dots:
-            base = path.parent
-            for _ in range(dots - 1):
-                base = base.parent
-            target = base.joinpath(*stripped.split(".")) if stripped else base
-            yield target
-            for name in names:
-                yield target / name
-            continue
-        yield stripped
-        for name in names:
-            yield f"{stripped}.{name}"
+def _module_key(path: Path, module: str) -> str | Path:
+    """Turn an imported module into a lookup key: a dotted name, or a path when relative."""
+    stripped = module.lstrip(".")
+    dots = len(module) - len(stripped)
+    if not dots:
+        return stripped
+    base = path.parent
+    for _ in range(dots - 1):
+        base = base.parent
+    return base.joinpath(*stripped.split(".")) if stripped else base
 
 
 def spread_of(files: Iterable[Path]) -> ConfigSpread:
@@ -214,45 +261,51 @@ def spread_of(files: Iterable[Path]) -> ConfigSpread:
         text = _read(path)
         if text is not None:
             scans[path.resolve()] = scan_text(text)
-    settings = {path for path, scan in scans.items() if scan.settings_class}
-    settings |= _imported_bindings(scans)
+    declared = {p for p, scan in scans.items() if scan.settings_class or is_settings_path(p)}
+    imported = _imported_bindings(scans)
+    settings = declared | set(imported)
     reading = {
         path
         for path, scan in scans.items()
         if scan.reads and path not in settings and not is_test_path(str(path))
     }
-    return ConfigSpread(frozenset(map(str, settings)), frozenset(map(str, reading)))
+    # The module to point to: a declared one (fewest path parts: the top-level one), or
+    # the one most imported from.
+    ranked = sorted(declared, key=lambda p: (len(p.parts), str(p)))
+    ranked += sorted(imported, key=lambda p: (-imported[p], str(p)))
+    primary = str(ranked[0]) if ranked else None
+    return ConfigSpread(frozenset(map(str, settings)), frozenset(map(str, reading)), primary)
 
 
-def _imported_bindings(scans: dict[Path, FileScan]) -> set[Path]:
-    """Return the modules binding names from the environment that another file imports.
+def _imported_bindings(scans: dict[Path, FileScan]) -> dict[Path, int]:
+    """Return the modules whose environment-bound names other files import, and how often.
 
-    Such a module is the project's settings module, written without a settings class.
-    Imports are matched by dotted name (``app.config`` is ``.../app/config.py``) or, for
-    relative imports, by path.
+    Such a module (``DATABASE_URL = os.getenv(...)`` that others import with ``from
+    app.config import DATABASE_URL``) is the project's settings module, written without
+    a settings class. Imports are matched by dotted name (``app.config`` is
+    ``.../app/config.py``) or, for relative imports, by path.
     """
     by_name: dict[str, set[Path]] = {}
     by_path: dict[Path, Path] = {}
-    for path in (p for p, scan in scans.items() if scan.env_bindings and not scan.settings_class):
+    for path in (p for p, scan in scans.items() if scan.env_bindings):
         for suffix in _dotted_suffixes(path):
             by_name.setdefault(suffix, set()).add(path)
         stem = path.with_suffix("")
         by_path[stem.parent if stem.name == "__init__" else stem] = path
-    imported: set[Path] = set()
-    if by_name:
-        for path, scan in scans.items():
-            for target in _imported_targets(path, scan):
-                imported.update(_resolve(target, by_name, by_path) - {path})
-    return imported
-
-
-def _resolve(
-    target: str | Path, by_name: dict[str, set[Path]], by_path: dict[Path, Path]
-) -> set[Path]:
-    """Return the candidate modules an import target may be."""
-    if isinstance(target, Path):
-        return {by_path[target]} if target in by_path else set()
-    return by_name.get(target, set())
+    counts: dict[Path, int] = {}
+    if not by_name:
+        return counts
+    for path, scan in scans.items():
+        for module, names in scan.imports:
+            key = _module_key(path, module)
+            if isinstance(key, Path):
+                found = {by_path[key]} if key in by_path else set()
+            else:
+                found = by_name.get(key, set())
+            for target in found - {path}:
+                if scans[target].env_bindings.intersection(names):
+                    counts[target] = counts.get(target, 0) + 1
+    return counts
 
 
 def _read(path: Path) -> str | None:

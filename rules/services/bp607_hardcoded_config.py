@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import libcst as cst
 
+from precepts.configreads import is_settings_path
 from precepts.facts import dotted_name
 from precepts.rule import Example, Rule
 from precepts.rules.services._env import is_env_call, is_settings_class, string_value
@@ -45,9 +46,38 @@ _ADDRESS_NAME = re.compile(
 )
 # Prefixes naming this process's own address (``DEFAULT_HOST``, ``BIND_PORT``).
 _OWN_ADDRESS = frozenset({"DEFAULT", "BIND", "LISTEN", "SERVE", "SERVER", "LOCAL", "MY", "OWN"})
-# Calls whose ``host=`` is where this process listens, not another service.
-_LISTENERS = frozenset(
-    {"run", "serve", "bind", "listen", "start_server", "create_server", "run_app", "Config"}
+# Client libraries whose ``host=`` names the server they connect to.
+_CLIENT_PACKAGES = frozenset(
+    {
+        "redis",
+        "aioredis",
+        "pymongo",
+        "motor",
+        "psycopg",
+        "psycopg2",
+        "asyncpg",
+        "pymysql",
+        "MySQLdb",
+        "aiomysql",
+        "mysql",
+        "pika",
+        "aio_pika",
+        "aiokafka",
+        "kafka",
+        "nats",
+        "elasticsearch",
+        "opensearchpy",
+        "clickhouse_driver",
+        "clickhouse_connect",
+        "cassandra",
+        "pymemcache",
+        "memcache",
+        "smtplib",
+        "aiosmtplib",
+        "ftplib",
+        "paramiko",
+        "ldap3",
+    }
 )
 # Methods whose string arguments are patterns, not values.
 _PATTERN_METHODS = frozenset(
@@ -178,6 +208,8 @@ class HardcodedConfig(Rule):
         """Start outside any function or class."""
         self._functions = 0
         self._settings_classes = 0
+        # A settings module (``config.py``) is where default addresses belong.
+        self._settings_module = is_settings_path(self.context.path)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         """Count enclosing functions (``DEBUG = True`` counts at module level only)."""
@@ -220,7 +252,7 @@ class HardcodedConfig(Rule):
             self.report(target, "`DEBUG = True` in code: read the debug switch from settings")
             return
         match = _ADDRESS_NAME.match(name)
-        if match is None or match.group("owner").upper() in _OWN_ADDRESS:
+        if match is None or self._settings_module or match.group("owner").upper() in _OWN_ADDRESS:
             return
         if match.group("kind").upper() == "PORT":
             if isinstance(value, cst.Integer):
@@ -241,13 +273,23 @@ class HardcodedConfig(Rule):
             self._check_url(node, value)
 
     def visit_FormattedString(self, node: cst.FormattedString) -> None:
-        """Flag an f-string whose literal start is a service URL (``f"http://db/{x}"``)."""
-        head = node.parts[0] if node.parts else None
-        if isinstance(head, cst.FormattedStringText) and "://" in head.value:
-            self._check_url(node, head.value)
+        """Flag an f-string whose literal start is a service URL (``f"http://db/{x}"``).
+
+        ``f"http://127.0.0.1:{port}"`` is left alone: a loopback address with a port
+        chosen at run time is this process's own server, not another service.
+        """
+        parts = node.parts
+        head = parts[0] if parts else None
+        if not isinstance(head, cst.FormattedStringText) or "://" not in head.value:
+            return
+        if head.value.endswith(":") and len(parts) > 1 and _is_loopback_url(head.value):
+            return
+        self._check_url(node, head.value)
 
     def _check_url(self, node: cst.BaseExpression, text: str) -> None:
-        if self._skipped() or not service_url(text) or not self._used_as_value():
+        if self._skipped() or self._settings_module:
+            return
+        if not service_url(text) or not self._used_as_value():
             return
         self.report(node, "Address of another service in code: read it from settings")
 
@@ -287,7 +329,8 @@ class HardcodedConfig(Rule):
             return
         if self._is_cors(node):
             self._check_origins(node)
-        self._check_host_keyword(node)
+        if not self._settings_module:
+            self._check_host_keyword(node)
 
     def _is_cors(self, node: cst.Call) -> bool:
         facts = self.context.facts
@@ -314,9 +357,11 @@ class HardcodedConfig(Rule):
                     )
 
     def _check_host_keyword(self, node: cst.Call) -> None:
-        func = node.func
-        called = func.attr.value if isinstance(func, cst.Attribute) else dotted_name(func)
-        if called is None or called.rsplit(".", 1)[-1] in _LISTENERS:
+        name = dotted_name(node.func)
+        if name is None or name.split(".", 1)[0] not in self.context.facts.imports:
+            return
+        qualified = self.context.facts.qualify(node.func) or ""
+        if qualified.split(".", 1)[0] not in _CLIENT_PACKAGES:
             return
         for arg in node.args:
             if arg.keyword is None or arg.keyword.value not in _HOST_KEYWORDS:
@@ -324,6 +369,19 @@ class HardcodedConfig(Rule):
             host = string_value(arg.value)
             if host is not None and "://" not in host and _service_host(host):
                 self.report(arg.value, "Host of another service in code: read it from settings")
+
+
+def _is_loopback_url(text: str) -> bool:
+    try:
+        host = urlsplit(text).hostname or ""
+    except ValueError:
+        return False
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _is_true(value: cst.BaseExpression) -> bool:

@@ -8,7 +8,12 @@ from pathlib import Path
 
 import libcst as cst
 
-from precepts.configreads import ConfigSpread, default_index, is_system_variable
+from precepts.configreads import (
+    ConfigSpread,
+    default_index,
+    is_settings_path,
+    is_system_variable,
+)
 from precepts.findings import Range
 from precepts.rule import Example, Option, Rule
 from precepts.rules.services._env import env_read, is_settings_class, string_value
@@ -50,14 +55,22 @@ class SettingsWithoutBaseSettings(Rule):
         "The settings module itself: a module defining a settings class (a `BaseSettings` "
         "subclass, or a class whose base is named `...Settings`), and a module that binds "
         "names from the environment which other modules import (the project's settings "
-        "module, written without pydantic); a project where fewer than `min-modules` "
-        "modules read the environment and no settings module exists; variables of the "
-        "system rather than the service (`PATH`, `HOME`, `TZ`, `LC_*`, `XDG_*`, `CI`...); "
+        "module, written without pydantic), and a module named as one (`settings.py`, "
+        "`config.py`, `app_config.py`, `env.py`, anything in a `settings`/`config` package); "
+        "a project where fewer than `min-modules` modules read the environment and no "
+        "settings module exists; reads with a computed key (`os.environ[name]`: templating, "
+        "secrets backends, saving and restoring the environment); variables of the system, "
+        "CI providers and other tools rather than the service (`PATH`, `HOME`, `TZ`, `LC_*`, "
+        "`XDG_*`, `CI_*`, `GITHUB_*`, `OTEL_*`...), private ones (`_APP_CHILD`, a parent "
+        "process passing context to its child) and those listed in `ignore-variables`; "
         "writes (`os.environ[key] = value`); tests."
     )
     options = {
         "min-modules": Option(
             2, "How many modules must read the environment for the reads to be scattered."
+        ),
+        "ignore-variables": Option(
+            (), "More variables that are not the service's settings (`NAME` or `PREFIX*`)."
         ),
     }
     bad = (
@@ -116,9 +129,16 @@ class SettingsWithoutBaseSettings(Rule):
         if key is None:
             return
         name = string_value(key)
-        if name is not None and is_system_variable(name):
+        # A computed key is machinery (templating, a secrets backend), not a setting.
+        if name is None or is_system_variable(name) or self._ignored(name):
             return
         self._reads.append(node)
+
+    def _ignored(self, name: str) -> bool:
+        for pattern in self.option("ignore-variables"):
+            if name == pattern or (pattern.endswith("*") and name.startswith(pattern[:-1])):
+                return True
+        return False
 
     def end_statement(self) -> StatementReads | None:
         """Return the statement's reads and whether it defines a settings class.
@@ -159,11 +179,14 @@ class SettingsWithoutBaseSettings(Rule):
             if index.serving:
                 return None  # the workspace scan has not answered yet
             spread = ConfigSpread(frozenset(), frozenset({me}))
-        if me in spread.settings_modules:
+        if me in spread.settings_modules or is_settings_path(me):
             return None
-        if spread.settings_modules:
-            where = _nearest(me, spread.settings_modules)
-            return f"Configuration read with `os.getenv` here: import it from `{where}` instead"
+        if spread.primary is not None:
+            where = _relative(spread.primary, me)
+            return (
+                f"Configuration read with `os.getenv` outside the settings module: declare it "
+                f"in `{where}` and import it from there"
+            )
         readers = len(spread.reading_modules | {me})
         if readers < self.option("min-modules"):
             return None
@@ -181,26 +204,11 @@ class SettingsWithoutBaseSettings(Rule):
             return Range.of(line, 0, line, 0)
 
 
-def _nearest(me: str, modules: frozenset[str]) -> str:
-    """Name the settings module closest to this file, relative to their common folder."""
-    here = Path(me)
-
-    def distance(other: str) -> tuple[int, str]:
-        common = len(Path(*_common(here.parts, Path(other).parts)).parts)
-        return (-common, other)
-
-    best = Path(min(modules, key=distance))
-    shared = Path(*_common(here.parent.parts, best.parts)) if here.parts else Path()
-    try:
-        return str(best.relative_to(shared))
-    except ValueError:
-        return best.name
-
-
-def _common(left: tuple[str, ...], right: tuple[str, ...]) -> tuple[str, ...]:
-    common = []
-    for a, b in zip(left, right, strict=False):
-        if a != b:
-            break
-        common.append(a)
-    return tuple(common) or ("/",)
+def _relative(target: str, me: str) -> str:
+    """Show the settings module relative to the folder both files share."""
+    left, right = Path(me).parent.parts, Path(target).parts
+    shared = 0
+    while shared < min(len(left), len(right)) and left[shared] == right[shared]:
+        shared += 1
+    # Keep the package folder in view: ``app/config.py`` rather than ``config.py``.
+    return str(Path(*right[max(shared - 1, 1) :]))
