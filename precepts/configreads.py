@@ -105,6 +105,13 @@ _READ = re.compile(
     r"""\b(?:getenv\s*\(|environ\s*\.\s*get\s*\(|environ\s*\[)\s*(?P<key>["'][^"'\n]*["'])?"""
 )
 _WRITE_AFTER = re.compile(r"""["'][^"'\n]*["']\s*\]\s*=(?!=)""")
+# A variable the project sets itself: ``environ["X"] = ...``, ``environ.setdefault("X"``,
+# ``putenv("X"``, or a key of a literal dict (``env={"X": ...}`` handed to a child).
+_WRITTEN = re.compile(
+    r"""environ\s*\[\s*["'](?P<a>[A-Za-z_][\w]*)["']\s*\]\s*=(?!=)"""
+    r"""|(?:setdefault|putenv)\s*\(\s*["'](?P<b>[A-Za-z_][\w]*)["']"""
+    r"""|["'](?P<c>[A-Z_][A-Z0-9_]*)["']\s*:(?!\s*[\]\)])"""
+)
 _CLASS = re.compile(r"(?m)^[ \t]*class\s+\w+\s*\((?P<bases>[^)]*)\)")
 _TOP_ENV_BINDING = re.compile(
     r"(?m)^(?P<name>[A-Za-z_]\w*)\s*(?::[^=\n]*)?=(?!=)[^\n]*\b(?:getenv|environ)\b"
@@ -163,12 +170,14 @@ class FileScan:
         env_bindings: The top-level names it binds from the environment.
         imports: ``(module, names)`` per ``from module import names``, ``(module, ())``
             per ``import module``; relative modules keep their dots.
+        written: Environment variables it sets (for a child process, or itself).
     """
 
     reads: int
     settings_class: bool
     env_bindings: frozenset[str]
     imports: tuple[tuple[str, tuple[str, ...]], ...]
+    written: frozenset[str] = frozenset()
 
 
 def scan_text(text: str) -> FileScan:
@@ -206,7 +215,10 @@ def scan_text(text: str) -> FileScan:
             if module:
                 imports.append((module, ()))
     bindings = frozenset(match.group("name") for match in _TOP_ENV_BINDING.finditer(text))
-    return FileScan(reads, settings, bindings, tuple(imports))
+    written = frozenset(
+        next(name for name in match.groups() if name) for match in _WRITTEN.finditer(text)
+    )
+    return FileScan(reads, settings, bindings, tuple(imports), written)
 
 
 @dataclass(frozen=True)
@@ -220,11 +232,14 @@ class ConfigSpread:
         reading_modules: Resolved paths of the other (non-test) files that read
             configuration from the environment.
         primary: The settings module to point the others to, if there is one.
+        written: Variables the files set themselves: context a process hands to its
+            children (a run's id), not configuration.
     """
 
     settings_modules: frozenset[str]
     reading_modules: frozenset[str]
     primary: str | None = None
+    written: frozenset[str] = frozenset()
 
 
 def _dotted_suffixes(path: Path) -> list[str]:
@@ -269,12 +284,15 @@ def spread_of(files: Iterable[Path]) -> ConfigSpread:
         for path, scan in scans.items()
         if scan.reads and path not in settings and not is_test_path(str(path))
     }
-    # The module to point to: a declared one (fewest path parts: the top-level one), or
-    # the one most imported from.
-    ranked = sorted(declared, key=lambda p: (len(p.parts), str(p)))
+    # The module to point to: one named as the settings module (the top-level one first),
+    # one defining a settings class, or the one most imported from.
+    ranked = sorted(declared, key=lambda p: (not is_settings_path(p), len(p.parts), str(p)))
     ranked += sorted(imported, key=lambda p: (-imported[p], str(p)))
     primary = str(ranked[0]) if ranked else None
-    return ConfigSpread(frozenset(map(str, settings)), frozenset(map(str, reading)), primary)
+    written = frozenset().union(*(scan.written for scan in scans.values()))
+    return ConfigSpread(
+        frozenset(map(str, settings)), frozenset(map(str, reading)), primary, written
+    )
 
 
 def _imported_bindings(scans: dict[Path, FileScan]) -> dict[Path, int]:
@@ -285,27 +303,36 @@ def _imported_bindings(scans: dict[Path, FileScan]) -> dict[Path, int]:
     a settings class. Imports are matched by dotted name (``app.config`` is
     ``.../app/config.py``) or, for relative imports, by path.
     """
-    by_name: dict[str, set[Path]] = {}
-    by_path: dict[Path, Path] = {}
-    for path in (p for p, scan in scans.items() if scan.env_bindings):
-        for suffix in _dotted_suffixes(path):
-            by_name.setdefault(suffix, set()).add(path)
-        stem = path.with_suffix("")
-        by_path[stem.parent if stem.name == "__init__" else stem] = path
+    lookup = _BindingModules(scans)
     counts: dict[Path, int] = {}
-    if not by_name:
+    if not lookup.by_name:
         return counts
     for path, scan in scans.items():
         for module, names in scan.imports:
-            key = _module_key(path, module)
-            if isinstance(key, Path):
-                found = {by_path[key]} if key in by_path else set()
-            else:
-                found = by_name.get(key, set())
-            for target in found - {path}:
+            for target in lookup.find(path, module) - {path}:
                 if scans[target].env_bindings.intersection(names):
                     counts[target] = counts.get(target, 0) + 1
     return counts
+
+
+class _BindingModules:
+    """The modules binding names from the environment, by dotted name and by path."""
+
+    def __init__(self, scans: dict[Path, FileScan]) -> None:
+        self.by_name: dict[str, set[Path]] = {}
+        self.by_path: dict[Path, Path] = {}
+        for path in (p for p, scan in scans.items() if scan.env_bindings):
+            for suffix in _dotted_suffixes(path):
+                self.by_name.setdefault(suffix, set()).add(path)
+            stem = path.with_suffix("")
+            self.by_path[stem.parent if stem.name == "__init__" else stem] = path
+
+    def find(self, importer: Path, module: str) -> set[Path]:
+        """Return the modules an import in ``importer`` may refer to."""
+        key = _module_key(importer, module)
+        if isinstance(key, Path):
+            return {self.by_path[key]} if key in self.by_path else set()
+        return self.by_name.get(key, set())
 
 
 def _read(path: Path) -> str | None:

@@ -23,7 +23,7 @@ from precepts.rules.services._env import env_read, is_settings_class, string_val
 class StatementReads:
     """What one top-level statement holds: environment reads and settings classes."""
 
-    reads: tuple[cst.CSTNode, ...]
+    reads: tuple[tuple[cst.CSTNode, str], ...]
     settings_class: bool
 
 
@@ -104,7 +104,7 @@ class SettingsWithoutBaseSettings(Rule):
 
     def setup(self) -> None:
         """Start a statement with nothing seen."""
-        self._reads: list[cst.CSTNode] = []
+        self._reads: list[tuple[cst.CSTNode, str]] = []
         self._settings_class = False
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
@@ -132,7 +132,7 @@ class SettingsWithoutBaseSettings(Rule):
         # A computed key is machinery (templating, a secrets backend), not a setting.
         if name is None or is_system_variable(name) or self._ignored(name):
             return
-        self._reads.append(node)
+        self._reads.append((node, name))
 
     def _ignored(self, name: str) -> bool:
         for pattern in self.option("ignore-variables"):
@@ -161,24 +161,29 @@ class SettingsWithoutBaseSettings(Rule):
         present = [(index, s) for index, s in enumerate(summaries) if s is not None]
         if self.context.is_test or any(s.settings_class for _, s in present):
             return
-        reads = [(index, node) for index, s in present for node in s.reads]
+        reads = [(index, node, name) for index, s in present for node, name in s.reads]
         if not reads:
             return
-        message = self._verdict()
-        if message is None:
+        spread = self._spread()
+        message = None if spread is None else self._verdict(spread)
+        if spread is None or message is None:
             return
-        for index, node in reads:
-            self.report(self._range(index, node), message)
+        for index, node, name in reads:
+            if name not in spread.written:
+                self.report(self._range(index, node), message)
 
-    def _verdict(self) -> str | None:
-        """Return the message when this module's reads are scattered configuration."""
+    def _spread(self) -> ConfigSpread | None:
+        """Return the facts to conclude over: the checked files', or this file alone."""
         index = default_index()
         spread = index.spread()
-        me = str(Path(self.context.path).resolve())
-        if spread is None:
-            if index.serving:
-                return None  # the workspace scan has not answered yet
+        if spread is None and not index.serving:
+            me = str(Path(self.context.path).resolve())
             spread = ConfigSpread(frozenset(), frozenset({me}))
+        return spread  # None in the server until the workspace scan answers
+
+    def _verdict(self, spread: ConfigSpread) -> str | None:
+        """Return the message when this module's reads are scattered configuration."""
+        me = str(Path(self.context.path).resolve())
         if me in spread.settings_modules or is_settings_path(me):
             return None
         if spread.primary is not None:
