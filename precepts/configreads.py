@@ -93,6 +93,15 @@ _SYSTEM_PREFIXES = (
     "AWS_LAMBDA_",
     "LD_",
     "OTEL_",
+    # Machine-learning libraries' caches and devices.
+    "HF_",
+    "TRANSFORMERS_",
+    "SENTENCE_TRANSFORMERS_",
+    "TORCH_",
+    "CUDA_",
+    "NVIDIA_",
+    "OMP_",
+    "TOKENIZERS_",
 )
 # Module names (a file's stem, or a package on its path) that say "the settings module".
 _SETTINGS_NAMES = frozenset(
@@ -135,6 +144,8 @@ def is_system_variable(name: str) -> bool:
         name in SYSTEM_VARIABLES
         or name.startswith(_SYSTEM_PREFIXES)
         or name.startswith("_")  # private: a parent process passing context to a child
+        or name.startswith("IS_")  # a fact about where it runs (IS_K8S_POD), not a setting
+        or "_IS_" in name
         or name == "DO_NOT_TRACK"
     )
 
@@ -284,9 +295,14 @@ def spread_of(files: Iterable[Path]) -> ConfigSpread:
         for path, scan in scans.items()
         if scan.reads and path not in settings and not is_test_path(str(path))
     }
+
     # The module to point to: one named as the settings module (the top-level one first),
     # one defining a settings class, or the one most imported from.
-    ranked = sorted(declared, key=lambda p: (not is_settings_path(p), len(p.parts), str(p)))
+    def rank(path: Path) -> tuple[bool, bool, int, str]:
+        named, defines = is_settings_path(path), scans[path].settings_class
+        return (not (named and defines), not named, len(path.parts), str(path))
+
+    ranked = sorted(declared, key=rank)
     ranked += sorted(imported, key=lambda p: (-imported[p], str(p)))
     primary = str(ranked[0]) if ranked else None
     written = frozenset().union(*(scan.written for scan in scans.values()))

@@ -236,8 +236,14 @@ class HttpRule(Rule):
 
 
 def _has_timeout(node: cst.Call, positional: int | None) -> bool:
-    """Tell whether a call passes a timeout (or unpacks arguments that may hold one)."""
-    if unpacks(node) or keyword(node, "timeout") is not None:
+    """Tell whether a call passes a timeout (or unpacks arguments that may hold one).
+
+    ``timeout=None`` is no timeout: it waits forever.
+    """
+    given = keyword(node, "timeout")
+    if given is not None:
+        return not (isinstance(given.value, cst.Name) and given.value.value == "None")
+    if unpacks(node):
         return True
     if positional is None:
         return False

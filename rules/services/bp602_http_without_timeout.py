@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from precepts.findings import Applicability
-from precepts.rule import Example, FixSpec
+from precepts.rule import Example, FixSpec, Option
 from precepts.rules.services._calls import add_keyword
 from precepts.rules.services._http import HttpCall, HttpRule
 
@@ -28,9 +28,11 @@ class HttpWithoutTimeout(HttpRule):
         "import alias."
     )
     why = (
-        "`requests` and `urllib` wait without limit by default; `aiohttp` waits five "
-        "minutes. A dependency that accepts the connection and never answers then holds the "
-        "caller's worker (or coroutine) until it is restarted, and a few such calls exhaust "
+        "`requests` and `urllib` wait without limit by default (as does `timeout=None`); "
+        "`aiohttp` waits five minutes; `httpx` gives up after five seconds, a default the "
+        "code does not show (the standard asks for an explicit one; the `httpx-default` "
+        "option accepts it). A dependency that accepts the connection and never answers "
+        "then holds the caller's worker (or coroutine) until it is restarted, and a few such calls exhaust "
         "the service. An explicit timeout makes the failure fast and visible, where the "
         "retry logic of the standard's client can deal with it."
     )
@@ -48,6 +50,13 @@ class HttpWithoutTimeout(HttpRule):
         "call can afford; a request that used to succeed slowly now fails."
     )
     fix_applicability = Applicability.UNSAFE
+    options = {
+        "httpx-default": Option(
+            False,
+            "Accept httpx's own five-second default: leave httpx calls and clients without "
+            "`timeout=` alone.",
+        ),
+    }
     bad = (
         Example(
             "import requests\n"
@@ -112,8 +121,11 @@ class HttpWithoutTimeout(HttpRule):
         if self.context.is_test:
             return
         call = self.http_call(node)
-        if call is not None and not call.bounded:
-            self.report(call.where, fix=self._fix(node, call))
+        if call is None or call.bounded:
+            return
+        if call.library == "httpx" and self.option("httpx-default"):
+            return
+        self.report(call.where, fix=self._fix(node, call))
 
     def _fix(self, node: cst.Call, call: HttpCall) -> FixSpec | None:
         value = str(_SECONDS)

@@ -299,10 +299,10 @@ class HardcodedConfig(Rule):
         for node in reversed(self.context.ancestors):
             if isinstance(node, cst.Arg):
                 keyword = node.keyword.value if node.keyword else None
-                if keyword in _DEFAULT_KEYWORDS:
-                    return False
+                if keyword in _DEFAULT_KEYWORDS or keyword in _HOST_KEYWORDS:
+                    return False  # a fallback, or host= (judged by the client rule)
             elif isinstance(node, cst.Call):
-                return not self._is_lookup(node, child)
+                return not self._is_lookup(node, child) and not _in_process(node)
             elif isinstance(node, (cst.Assign, cst.AnnAssign, cst.Param, cst.Return)):
                 return True
             elif isinstance(node, (cst.Comparison, cst.Expr, cst.Subscript, cst.If)):
@@ -369,6 +369,17 @@ class HardcodedConfig(Rule):
             host = string_value(arg.value)
             if host is not None and "://" not in host and _service_host(host):
                 self.report(arg.value, "Host of another service in code: read it from settings")
+
+
+def _in_process(call: cst.Call) -> bool:
+    """Tell whether a client talks to an app in this process (``transport=``, ``app=``).
+
+    ``AsyncClient(transport=ASGITransport(app), base_url="http://in-memory/api")``: the
+    URL names no server on the network.
+    """
+    return any(
+        arg.keyword is not None and arg.keyword.value in {"transport", "app"} for arg in call.args
+    )
 
 
 def _is_loopback_url(text: str) -> bool:

@@ -118,3 +118,14 @@ def test_a_settings_module_keeps_its_default_addresses_but_not_debug() -> None:
 
 def test_tests_are_left_alone() -> None:
     assert _lines('DEBUG = True\nURL = "http://localhost:8000"\n', path="tests/conftest.py") == []
+
+
+def test_in_process_clients_and_record_hosts_are_left_alone() -> None:
+    code = """\
+    import httpx
+
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://in-memory/api")
+    test = httpx.AsyncClient(app=app, base_url="http://testserver")
+    seed = Connection(conn_id="grpc_default", host="grpc://localhost")
+    """
+    assert _lines(code) == []
