@@ -32,9 +32,9 @@ class HttpWithoutTimeout(HttpRule):
         "`aiohttp` waits five minutes; `httpx` gives up after five seconds, a default the "
         "code does not show (the standard asks for an explicit one; the `httpx-default` "
         "option accepts it). A dependency that accepts the connection and never answers "
-        "then holds the caller's worker (or coroutine) until it is restarted, and a few such calls exhaust "
-        "the service. An explicit timeout makes the failure fast and visible, where the "
-        "retry logic of the standard's client can deal with it."
+        "then holds the caller's worker (or coroutine) until it is restarted, and a few "
+        "such calls exhaust the service. An explicit timeout makes the failure fast and "
+        "visible, where the retry logic of the standard's client can deal with it."
     )
     leaves_alone = (
         "Requests through a client created with a default timeout "

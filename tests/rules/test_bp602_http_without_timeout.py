@@ -118,3 +118,14 @@ def test_leaves_alone(call: str) -> None:
 
 def test_tests_are_left_alone() -> None:
     assert _lines("import requests\n\nrequests.get(url)\n", path="tests/test_api.py") == []
+
+
+def test_timeout_none_waits_forever() -> None:
+    assert _lines("import requests\n\nrequests.get(url, timeout=None)\n") == [3]
+
+
+def test_the_httpx_default_option() -> None:
+    code = "import httpx\nimport requests\n\nhttpx.get(url)\nrequests.get(url)\n"
+    options = {"BP602": {"httpx-default": True}}
+    result = check(code, path="app/a.py", select=["BP602"], options=options)
+    assert [f.range.start.line + 1 for f in result.findings] == [5]
