@@ -124,17 +124,6 @@ def test_in_process_clients_and_record_hosts_are_left_alone() -> None:
     code = """\
     import httpx
 
-    client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://in-memory/api")
-    test = httpx.AsyncClient(app=app, base_url="http://testserver")
-    seed = Connection(conn_id="grpc_default", host="grpc://localhost")
-    """
-    assert _lines(code) == []
-
-
-def test_in_process_clients_and_record_hosts_are_left_alone() -> None:
-    code = """\
-    import httpx
-
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://mem/api")
     test = httpx.AsyncClient(app=app, base_url="http://testserver")
     seed = Connection(conn_id="grpc_default", host="grpc://localhost")
