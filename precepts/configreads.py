@@ -374,6 +374,7 @@ class ConfigIndex:
         self._answer: ConfigSpread | None = None
         self._stale = True
         self._running = False
+        self._asked = False
 
     @property
     def serving(self) -> bool:
@@ -402,9 +403,21 @@ class ConfigIndex:
             worker.shutdown(wait=False, cancel_futures=True)
 
     def invalidate(self) -> None:
-        """Note that files changed: the next question starts a new scan."""
+        """Note that files changed: scan again (at once if a question was ever asked).
+
+        Before the first question nothing is scanned: the workspace is scanned only for
+        a server whose files BP608 checks.
+        """
         with self._lock:
             self._stale = True
+            if self._asked:
+                self._start()
+
+    def _start(self) -> None:
+        """Start a scan unless one is running (the lock is held)."""
+        if self._worker is not None and self._stale and not self._running:
+            self._stale, self._running = False, True
+            self._worker.submit(self._scan)
 
     def spread(self) -> ConfigSpread | None:
         """Return the facts to conclude with, never waiting for a scan.
@@ -416,9 +429,8 @@ class ConfigIndex:
         if self.scope is not None:
             return self.scope
         with self._lock:
-            if self._worker is not None and self._stale and not self._running:
-                self._stale, self._running = False, True
-                self._worker.submit(self._scan)
+            self._asked = True
+            self._start()
             return self._answer
 
     def _scan(self) -> None:
@@ -432,6 +444,7 @@ class ConfigIndex:
             changed = answer != self._answer
             self._answer = answer
             callback = self._on_answer
+            self._start()  # files changed during the scan: once more
         if changed and callback is not None:
             callback()
 

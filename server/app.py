@@ -151,6 +151,7 @@ class PreceptsServer(LanguageServer):
     def recheck_open_documents(self) -> None:
         """Check every open document again (a workspace-level fact changed)."""
         for document in self.documents.values():
+            document.model.refresh()
             document.changed(document.version)
             self.scheduler.schedule(document, 0.0)
 
