@@ -102,6 +102,11 @@ _SYSTEM_PREFIXES = (
     "NVIDIA_",
     "OMP_",
     "TOKENIZERS_",
+    # Agents and servers reading their own variables (Datadog, uvicorn, gunicorn).
+    "DD_",
+    "UVICORN_",
+    "GUNICORN_",
+    "WEB_CONCURRENCY",
 )
 # Module names (a file's stem, or a package on its path) that say "the settings module".
 _SETTINGS_NAMES = frozenset(

@@ -84,6 +84,21 @@ _PATTERN_METHODS = frozenset(
     {"startswith", "endswith", "replace", "removeprefix", "match", "search", "compile", "split"}
 )
 _LOOKUP_METHODS = frozenset({"get", "getenv", "setdefault", "pop"})
+# Where a string is not a configuration value: compared, a docstring, an index, a test.
+_NOT_VALUES = (
+    cst.Comparison,
+    cst.Expr,
+    cst.Subscript,
+    cst.If,
+    cst.BaseSuite,
+    cst.Module,
+    cst.FunctionDef,
+    cst.ClassDef,
+)
+# Parameter declarations whose first argument is a default (CLI options, pydantic, FastAPI).
+_PARAMETER_FACTORIES = frozenset(
+    {"Option", "Argument", "Field", "Query", "Header", "Cookie", "Body", "Form", "Param"}
+)
 _HOST_KEYWORDS = frozenset({"host", "hostname"})
 # Keyword arguments holding a fallback (argparse, click, pydantic ``Field``).
 _DEFAULT_KEYWORDS = frozenset({"default", "default_factory", "example", "examples"})
@@ -155,7 +170,8 @@ class HardcodedConfig(Rule):
         "Values read from settings or the environment, including literal fallbacks "
         '(`os.getenv("DB_HOST", "localhost")`, `config.get("url", "...")`); defaults of '
         "settings classes (`BaseSettings` subclasses and classes whose base is named "
-        "`...Settings`); `default=`/`example=` arguments (argparse, click, pydantic `Field`); "
+        "`...Settings`); `default=`/`example=` arguments (argparse, click, pydantic `Field`) "
+        "and the default given first to `typer.Option`/`Argument`, `Field`, `Query`...; "
         "URLs of public hosts (third-party APIs, documentation links) and placeholder "
         "domains (`example.com`, `*.test`); where this process listens "
         '(`uvicorn.run(app, host="0.0.0.0")`, `host=` given to `run`/`serve`/`bind`); '
@@ -297,20 +313,28 @@ class HardcodedConfig(Rule):
         """Tell whether the string being visited is configuration, not a pattern or a doc."""
         child: cst.CSTNode | None = self.context.current_node
         for node in reversed(self.context.ancestors):
-            if isinstance(node, cst.Arg):
-                keyword = node.keyword.value if node.keyword else None
-                if keyword in _DEFAULT_KEYWORDS or keyword in _HOST_KEYWORDS:
-                    return False  # a fallback, or host= (judged by the client rule)
-            elif isinstance(node, cst.Call):
-                return not self._is_lookup(node, child) and not _in_process(node)
-            elif isinstance(node, (cst.Assign, cst.AnnAssign, cst.Param, cst.Return)):
-                return True
-            elif isinstance(node, (cst.Comparison, cst.Expr, cst.Subscript, cst.If)):
-                return False  # compared, a docstring, an index, a condition
-            elif isinstance(node, (cst.BaseSuite, cst.Module, cst.FunctionDef, cst.ClassDef)):
-                return False
+            verdict = self._verdict_at(node, child)
+            if verdict is not None:
+                return verdict
             child = node
         return False
+
+    def _verdict_at(self, node: cst.CSTNode, child: cst.CSTNode | None) -> bool | None:
+        """Judge the string by one enclosing node: a value, not one, or None (look higher)."""
+        if isinstance(node, cst.Arg):
+            keyword = node.keyword.value if node.keyword else None
+            if keyword in _DEFAULT_KEYWORDS or keyword in _HOST_KEYWORDS:
+                return False  # a fallback, or host= (judged by the client rule)
+            return None
+        if isinstance(node, cst.Call):
+            if self._is_lookup(node, child) or _in_process(node):
+                return False
+            return not _declares_default(node)
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.Param, cst.Return)):
+            return True
+        if isinstance(node, _NOT_VALUES):
+            return False  # compared, a docstring, an index, a condition, a block
+        return None
 
     def _is_lookup(self, call: cst.Call, child: cst.CSTNode | None) -> bool:
         """Tell whether a string is a fallback of a lookup, a pattern, or the called thing."""
@@ -369,6 +393,15 @@ class HardcodedConfig(Rule):
             host = string_value(arg.value)
             if host is not None and "://" not in host and _service_host(host):
                 self.report(arg.value, "Host of another service in code: read it from settings")
+
+
+def _declares_default(call: cst.Call) -> bool:
+    """Tell whether a call declares a parameter whose first argument is its default.
+
+    ``typer.Option("http://localhost:7002")``, ``Field("...")``, FastAPI's ``Query(...)``.
+    """
+    name = dotted_name(call.func)
+    return name is not None and name.rsplit(".", 1)[-1] in _PARAMETER_FACTORIES
 
 
 def _in_process(call: cst.Call) -> bool:

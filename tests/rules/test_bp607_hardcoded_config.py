@@ -129,3 +129,18 @@ def test_in_process_clients_and_record_hosts_are_left_alone() -> None:
     seed = Connection(conn_id="grpc_default", host="grpc://localhost")
     """
     assert _lines(code) == []
+
+
+def test_parameter_defaults_are_left_alone() -> None:
+    code = """\
+    import typer
+    from pydantic import Field
+
+
+    def login(url: str = typer.Option("http://localhost:7002", help="the server")) -> None:
+        pass
+
+
+    server: str = Field("http://localhost:7002")
+    """
+    assert _lines(code) == []

@@ -274,6 +274,8 @@ def test_the_served_index_answers_in_the_background(tmp_path: Path) -> None:
     assert not index.serving
 
 
-@pytest.mark.parametrize("name", ["HF_HUB_CACHE", "SENTENCE_TRANSFORMERS_HOME", "APP_IS_K8S_POD"])
+@pytest.mark.parametrize(
+    "name", ["HF_HUB_CACHE", "SENTENCE_TRANSFORMERS_HOME", "APP_IS_K8S_POD", "DD_AGENT_HOST"]
+)
 def test_variables_of_libraries_and_runtime_facts_are_left_alone(name: str) -> None:
     assert _lines(f'import os\n\nX = os.getenv("{name}")\n', **{"min-modules": 1}) == []
