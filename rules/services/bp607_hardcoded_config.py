@@ -134,8 +134,8 @@ def service_url(text: str) -> bool:
         _ = parts.port  # raises ValueError on a malformed port
     except ValueError:
         return False
-    if not host or "{" in host:
-        return False
+    if not host or "{" in host or parts.password:
+        return False  # (a DSN carrying a password is BP502's finding, credentials-in-dsn)
     scheme = parts.scheme.lower().split("+", 1)[0]
     if scheme in _SERVICE_SCHEMES:
         return not _PLACEHOLDER.search(host)
@@ -176,7 +176,8 @@ class HardcodedConfig(Rule):
         "domains (`example.com`, `*.test`); where this process listens "
         '(`uvicorn.run(app, host="0.0.0.0")`, `host=` given to `run`/`serve`/`bind`); '
         'literals compared or searched (`url.startswith("http://localhost")`); docstrings; '
-        "`DEBUG = False`; tests."
+        "`DEBUG = False`; a DSN that carries a password (BP502, credentials-in-dsn, reports "
+        "it: one finding per literal); tests."
     )
     bad = (
         Example("DEBUG = True\n", line=1),

@@ -19,7 +19,8 @@ def _lines(code: str, path: str = "app/service.py") -> list[int]:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("postgresql://admin:secret@db.prod.acme.io:5432/app", True),  # any DSN host
+        ("postgresql://admin@db.prod.acme.io:5432/app", True),  # any DSN host
+        ("postgresql://admin:secret@localhost/app", False),  # BP502's: credentials in a DSN
         ("postgresql+asyncpg://user@localhost/app", True),
         ("redis://cache:6379/0", True),
         ("http://user-service/users/", True),  # a single-label service name
@@ -45,7 +46,7 @@ def test_service_url(text: str, expected: bool) -> None:
     [
         "DEBUG = True",
         "debug: bool = True",
-        'DATABASE_URL = "postgresql://admin:admin123@localhost:5432/mydb"',
+        'DATABASE_URL = "postgresql://admin@localhost:5432/mydb"',
         'REDIS_HOST = "redis"',
         "DB_PORT = 5432",
         'client = redis.Redis(host="cache", port=6379)',
