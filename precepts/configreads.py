@@ -205,16 +205,9 @@ def scan_text(text: str) -> FileScan:
     Returns:
         Its configuration facts.
     """
-    reads = 0
-    for match in _READ.finditer(text):
-        key = match.group("key")
-        # Only reads of a named variable are configuration (a computed key is machinery:
-        # templating, saving and restoring the environment, a secrets backend).
-        if key is None or is_system_variable(key[1:-1]):
-            continue
-        if _WRITE_AFTER.match(text, match.start("key")):
-            continue
-        reads += 1
+    # Most files never touch the environment: two substring tests spare the regexes.
+    touches = "environ" in text or "getenv" in text or "putenv" in text
+    reads = _count_reads(text) if touches else 0
     settings = any(
         base.strip().rsplit(".", 1)[-1].endswith("Settings")
         for match in _CLASS.finditer(text)
@@ -230,11 +223,28 @@ def scan_text(text: str) -> FileScan:
             module = part.split(" as ")[0].strip()
             if module:
                 imports.append((module, ()))
-    bindings = frozenset(match.group("name") for match in _TOP_ENV_BINDING.finditer(text))
-    written = frozenset(
-        next(name for name in match.groups() if name) for match in _WRITTEN.finditer(text)
-    )
+    bindings: frozenset[str] = frozenset()
+    written: frozenset[str] = frozenset()
+    if touches:
+        bindings = frozenset(m.group("name") for m in _TOP_ENV_BINDING.finditer(text))
+    if touches or "env" in text:  # ``env={"X": ...}`` handed to a child process
+        written = frozenset(
+            next(name for name in match.groups() if name) for match in _WRITTEN.finditer(text)
+        )
     return FileScan(reads, settings, bindings, tuple(imports), written)
+
+
+def _count_reads(text: str) -> int:
+    reads = 0
+    for match in _READ.finditer(text):
+        key = match.group("key")
+        # Only reads of a named variable are configuration (a computed key is machinery:
+        # templating, saving and restoring the environment, a secrets backend).
+        if key is None or is_system_variable(key[1:-1]):
+            continue
+        if not _WRITE_AFTER.match(text, match.start("key")):
+            reads += 1
+    return reads
 
 
 @dataclass(frozen=True)
