@@ -6,8 +6,6 @@ waiting for it on the keystroke path), and a save makes the server scan again.
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,9 +18,9 @@ from tests.server.support import (
     PROFILE_IDS,
     PROFILES,
     SERVER,
-    WAIT,
     Client,
     Session,
+    eventually,
     initialize_params,
     make_client,
     uri_of,
@@ -65,28 +63,6 @@ async def client(lsp_client: Client, request: pytest.FixtureRequest, workspace: 
 def session(client: Client) -> Session:
     assert client.profile is not None
     return Session(client, client.profile)
-
-
-async def latest(session: Session, uri: str) -> list[t.Diagnostic]:
-    if session.profile.pull:
-        return await session.diagnostics(uri)
-    for params in reversed(session.client.published):
-        if params.uri == uri:
-            return list(params.diagnostics)
-    return []
-
-
-async def eventually(
-    session: Session, uri: str, predicate: Callable[[list[t.Diagnostic]], bool]
-) -> list[t.Diagnostic]:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + WAIT
-    while True:
-        diagnostics = await latest(session, uri)
-        if predicate(diagnostics):
-            return diagnostics
-        assert loop.time() < deadline, f"diagnostics never matched: {diagnostics}"
-        await asyncio.sleep(0.05)
 
 
 async def test_reads_bypassing_the_workspace_settings_module(
