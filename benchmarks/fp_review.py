@@ -20,6 +20,7 @@ from collections import Counter
 from pathlib import Path
 
 from precepts.config import Settings
+from precepts.configreads import default_index, spread_of
 from precepts.engine import Checker, RuleSet
 from precepts.registry import all_rules
 
@@ -45,6 +46,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--per-code", action="store_true", help="sample N findings per code")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--all", action="store_true", help="print every finding")
+    parser.add_argument(
+        "--project",
+        action="store_true",
+        help="conclude workspace-level rules (BP608) over all the files, as the CLI does",
+    )
     args = parser.parse_args(argv)
 
     codes = _codes(args.codes)
@@ -53,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     errors = 0
     started = time.perf_counter()
     files = _files(args.paths)
+    if args.project:
+        default_index().scope = spread_of(files)
     for path in files:
         try:
             data = path.read_bytes()

@@ -25,6 +25,7 @@ from pygls.uris import from_fs_path, to_fs_path
 
 from precepts import __version__
 from precepts.config import Settings
+from precepts.configreads import default_index
 from precepts.engine import RuleSet
 from precepts.registry import get_rule
 from precepts.server.actions import (
@@ -45,7 +46,7 @@ from precepts.server.logs import ClientLogHandler
 from precepts.server.protocol import PreceptsProtocol
 from precepts.server.scheduler import CheckScheduler
 from precepts.server.settings import SECTION, EditorSettings
-from precepts.server.workspace import DiskCache
+from precepts.server.workspace import DiskCache, find_files
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,8 @@ class PreceptsServer(LanguageServer):
         self.client_log.bind(self.event_loop)
         await self._register_dynamic_features()
         await self.pull_configuration()
+        # BP608 concludes over the workspace's files, scanned lazily on a worker thread.
+        default_index().serve(self._workspace_files, self._config_answered)
         self.scheduler.ready.set()
         self._sweeper = self.event_loop.create_task(self.scheduler.sweep(self.documents.values))
 
@@ -136,6 +139,24 @@ class PreceptsServer(LanguageServer):
         for document in self.documents.values():
             self.scheduler.cancel(document)
         self.checks.shutdown(wait=False, cancel_futures=True)
+        default_index().close()
+
+    def _workspace_files(self) -> list[Path]:
+        """List the workspace's Python files (on the configuration scan's thread)."""
+        return find_files(self.folder_paths(), self.settings_for_path)
+
+    def _config_answered(self) -> None:
+        """A workspace configuration scan finished (worker thread): re-check open files."""
+        loop = self.event_loop
+        if loop is not None and not self.shutdown_requested:
+            loop.call_soon_threadsafe(self.recheck_open_documents)
+
+    def recheck_open_documents(self) -> None:
+        """Check every open document again (a workspace-level fact changed)."""
+        for document in self.documents.values():
+            document.model.refresh()
+            document.changed(document.version)
+            self.scheduler.schedule(document, 0.0)
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """Log an internal error to the client's log (not as a pop-up) and keep serving.
@@ -353,6 +374,7 @@ class PreceptsServer(LanguageServer):
             return
         # Without file watching, a save is when a new or edited configuration is noticed.
         self.configs.invalidate()
+        default_index().invalidate()  # the workspace's configuration reads may have moved
         if self.prepare(document):
             self.scheduler.schedule(document, 0.0)
 

@@ -153,6 +153,14 @@ class DocumentModel:
         self.ruleset = ruleset
         self._guard("set_ruleset", lambda document: document.set_ruleset(ruleset))
 
+    def refresh(self) -> None:
+        """Check again on the next check even if the text did not change.
+
+        A workspace-level fact changed (BP608's scan answered); module-level conclusions
+        are drawn again, and cached findings re-validate what they depend on.
+        """
+        self._guard("refresh", lambda document: document.refresh())
+
     def drop_tree(self) -> bool:
         """Free the parsed tree; the next check parses again.
 

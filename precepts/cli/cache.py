@@ -131,7 +131,7 @@ def file_hash(path: Path) -> str | None:
 
 def _entry_identity(job: Job) -> tuple[Path, str]:
     """Return the entry file of a job and the identity an entry must carry."""
-    identity = f"{Path(job.path).resolve()}\0{job.settings!r}"
+    identity = f"{Path(job.path).resolve()}\0{job.settings!r}\0{_spread_key(job)}"
     name = hashlib.sha256(identity.encode("utf-8", "surrogatepass")).hexdigest()[:32]
     return cache_dir(job.settings) / f"v{SCHEMA}-{tool_stamp()}" / f"{name}.json", identity
 
@@ -317,6 +317,15 @@ def _prepare(root: Path) -> None:
     root.mkdir(parents=True, exist_ok=True)
     write_atomically(root / "CACHEDIR.TAG", _TAG.encode())
     write_atomically(root / ".gitignore", b"# created by precepts\n*\n")
+
+
+def _spread_key(job: Job) -> str:
+    """Where the run's files read configuration: BP608's findings depend on all of it."""
+    spread = job.config
+    if spread is None:
+        return ""
+    parts = (spread.settings_modules, spread.reading_modules, spread.written)
+    return repr([sorted(part) for part in parts] + [spread.primary])
 
 
 def run_recorded(job: Job, run: Callable[[Job], Outcome]) -> Outcome:

@@ -20,7 +20,7 @@ from precepts import __version__
 from precepts.baseline import BaselineError
 from precepts.cli import add_noqa, baseline, cache, formats
 from precepts.cli.files import discover
-from precepts.cli.runner import Job, Outcome, run_job
+from precepts.cli.runner import Job, Outcome, run_job, with_config_spread
 from precepts.cli.settings import Overrides, SettingsResolver
 from precepts.config import ConfigError
 from precepts.registry import RegistryError
@@ -196,10 +196,11 @@ def _jobs_for(args: argparse.Namespace, resolver: SettingsResolver) -> list[Job]
     if missing:
         raise FileNotFoundError(", ".join(str(p) for p in missing))
     respect = not args.no_gitignore
-    return [
+    jobs = [
         Job(str(path), resolver(path), fix=args.fix, diff=args.diff)
         for path in discover(paths, resolver, respect)
     ]
+    return with_config_spread(jobs)
 
 
 def _outcome_failed(outcome: Outcome) -> bool:

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import io
 import tokenize
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from precepts.cli.formats import FileReport
 from precepts.config import Settings
+from precepts.configreads import ConfigSpread, default_index, spread_of
 from precepts.engine import Checker, CheckResult, RuleSet
 from precepts.fixes import apply_edits, select_fixes
 
 # Fixes can enable other fixes (or conflict with each other); like ruff, re-check and
 # fix again until nothing changes, with a bound so a fix loop cannot run forever.
 MAX_FIX_PASSES = 10
+# The rule that concludes over every checked file's configuration reads.
+SPREAD_RULE = "BP608"
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,8 @@ class Job:
     diff: bool = False
     source: str | None = None  # text given on stdin instead of reading the file
     cache: bool = False  # store the outcome in the result cache (precepts.cli.cache)
+    # Where the checked files read configuration (BP608 concludes over all of them).
+    config: ConfigSpread | None = None
 
 
 @dataclass
@@ -53,6 +58,24 @@ def checker_for(settings: Settings, path: Path) -> Checker:
         The checker.
     """
     return Checker(RuleSet.from_settings(settings, path))
+
+
+def with_config_spread(jobs: list[Job]) -> list[Job]:
+    """Give each job the configuration facts of all the files checked (for BP608).
+
+    The files are scanned once here, as text, only when some file has BP608 enabled.
+
+    Args:
+        jobs: The files to check.
+
+    Returns:
+        The jobs, each carrying the facts.
+    """
+    enabled = (job.settings.enabled_codes(Path(job.path)) for job in jobs)
+    if not any(SPREAD_RULE in codes for codes in enabled):
+        return jobs
+    spread = spread_of(Path(job.path) for job in jobs)
+    return [replace(job, config=spread) for job in jobs]
 
 
 def _read(path: Path) -> tuple[bytes | None, str, str | None]:
@@ -92,14 +115,19 @@ def run_job(job: Job) -> Outcome:
     Returns:
         The outcome; never raises for unreadable or broken files.
     """
-    if job.cache and job.source is None:
-        from precepts.cli.cache import run_recorded
+    index = default_index()
+    index.scope = job.config
+    try:
+        if job.cache and job.source is None:
+            from precepts.cli.cache import run_recorded
 
-        return run_recorded(job, _check_job)
-    return _check_job(job)
+            return run_recorded(job, _run_job)
+        return _run_job(job)
+    finally:
+        index.scope = None
 
 
-def _check_job(job: Job) -> Outcome:
+def _run_job(job: Job) -> Outcome:
     path = Path(job.path)
     checker = checker_for(job.settings, path)
     if job.source is not None:

@@ -7,12 +7,8 @@ import re
 import libcst as cst
 
 from precepts.rule import Example, FixSpec, Replace, Rule
+from precepts.rules.services._logging import is_log_call
 
-_LOG_METHODS = frozenset(
-    {"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"}
-)
-_LOGGER_NAMES = frozenset({"logger", "log", "LOGGER", "LOG", "_logger", "_log"})
-_LOGGER_FACTORIES = frozenset({"getLogger", "get_logger"})
 # A format spec with an exact printf equivalent: [sign][#][0][width][.precision]type.
 # Alignment, fill, grouping and type-less widths mean something else in printf.
 _SPEC = re.compile(
@@ -127,9 +123,7 @@ class UnstructuredLogMessage(Rule):
     def visit_Call(self, node: cst.Call) -> None:
         """Flag an eagerly formatted message passed to a logger."""
         func = node.func
-        if not isinstance(func, cst.Attribute) or func.attr.value not in _LOG_METHODS:
-            return
-        if not self._is_logger(func.value):
+        if not isinstance(func, cst.Attribute) or not is_log_call(self.context.facts, node):
             return
         index = 1 if func.attr.value == "log" else 0
         message = _message_arg(node, index)
@@ -144,21 +138,6 @@ class UnstructuredLogMessage(Rule):
             f"{_KINDS[kind]}",
             fix=self._fix(node, message, kind),
         )
-
-    def _is_logger(self, receiver: cst.BaseExpression) -> bool:
-        facts = self.context.facts
-        if isinstance(receiver, cst.Name):
-            return (
-                receiver.value in facts.loggers
-                or receiver.value in _LOGGER_NAMES
-                or facts.qualify(receiver) == "logging"
-            )
-        if isinstance(receiver, cst.Attribute):
-            return receiver.attr.value in _LOGGER_NAMES  # self.logger, app.logger
-        if isinstance(receiver, cst.Call):
-            called = facts.call_name(receiver) or ""
-            return called.rsplit(".", 1)[-1] in _LOGGER_FACTORIES
-        return False
 
     def _fix(self, call: cst.Call, message: cst.Arg, kind: str) -> FixSpec | None:
         if message.keyword is not None or message.star:

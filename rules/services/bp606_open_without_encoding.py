@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-
 import libcst as cst
 
 from precepts.facts import dotted_name
-from precepts.findings import Position, Range, TextEdit
-from precepts.rule import Change, Example, FixSpec, InsertAfter, Rule
-
-if TYPE_CHECKING:
-    from precepts.context import RuleContext
+from precepts.rule import Example, FixSpec, Rule
+from precepts.rules.services._calls import add_keyword
 
 _ENCODING = 'encoding="utf-8"'
 # Functions that open a file: qualified name → (mode index, encoding index), positionally.
@@ -109,14 +103,8 @@ class OpenWithoutEncoding(Rule):
         ),
     )
 
-    def __init__(self, context: RuleContext, settings: Mapping[str, Any] | None = None) -> None:
-        """Start with the module scope's known paths.
-
-        Args:
-            context: The shared per-module context.
-            settings: Option values from configuration.
-        """
-        super().__init__(context, settings)
+    def setup(self) -> None:
+        """Start with the module scope's known paths."""
         self._paths: list[set[str]] = [set()]
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -242,39 +230,10 @@ class OpenWithoutEncoding(Rule):
         return self._is_path_class(node)
 
     def _fix(self, node: cst.Call) -> FixSpec | None:
-        change = self._insertion(node)
+        change = add_keyword(self.context, node, _ENCODING)
         if change is None:
             return None
         return self.fix('Add `encoding="utf-8"`', change)
-
-    def _insertion(self, node: cst.Call) -> Change | None:
-        if not node.args:
-            return self._insert_into_empty(node)
-        last = node.args[-1]
-        comma = last.comma
-        if isinstance(comma, cst.Comma) and isinstance(
-            comma.whitespace_after, cst.ParenthesizedWhitespace
-        ):
-            # One argument per line, with a trailing comma: add a line like the last one.
-            line = self.context.range_of(last).start.line
-            text = self.context.lines.line_text(line)
-            indent = text[: len(text) - len(text.lstrip())]
-            newline = self.context.module.default_newline
-            return InsertAfter(last, f",{newline}{indent}{_ENCODING}")
-        return InsertAfter(last, f", {_ENCODING}")
-
-    def _insert_into_empty(self, node: cst.Call) -> Change | None:
-        # ``path.read_text()``: insert between the parentheses, found from the end of
-        # the function expression when the whitespace around ``(`` is on one line.
-        before, inside = node.whitespace_after_func, node.whitespace_before_args
-        if node.func.rpar or not isinstance(before, cst.SimpleWhitespace):
-            return None
-        if not isinstance(inside, cst.SimpleWhitespace):
-            return None
-        end = self.context.range_of(node.func).end
-        column = end.column + len(before.value) + 1 + len(inside.value)
-        spot = Position(end.line, column)
-        return TextEdit(Range(spot, spot), _ENCODING)
 
 
 def _text_mode_without_encoding(node: cst.Call, mode_index: int | None, encoding: int) -> bool:

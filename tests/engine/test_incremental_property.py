@@ -49,6 +49,8 @@ def _files() -> dict[str, tuple[str, int]]:
         "service": ((REPO / "examples/service/app/service.py").read_text(), 4),
         "main": ((REPO / "examples/service/app/main.py").read_text(), 6),
         "gateway": ((REPO / "examples/service/app/gateway.py").read_text(), 4),
+        # The services rules: HTTP clients, emoji, configuration (BP608 is a module rule).
+        "integrations": ((REPO / "examples/service/app/integrations.py").read_text(), 4),
         "backend": (backend_module(150), 12),
         "class": (class_module(80), 10),
         # Python 3.8-3.14 syntax, most of which the interpreter running CI cannot parse.

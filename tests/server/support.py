@@ -488,3 +488,27 @@ def got(diagnostics: Sequence[t.Diagnostic]) -> list[tuple[str, t.Range]]:
     """The (code, range) pairs of diagnostics, in file order."""
     pairs = [(str(d.code), d.range) for d in diagnostics]
     return sorted(pairs, key=lambda p: (p[1].start.line, p[1].start.character, p[0]))
+
+
+async def latest(session: Session, uri: str) -> list[t.Diagnostic]:
+    """The newest diagnostics of a document (pulled, or the last published)."""
+    if session.profile.pull:
+        return await session.diagnostics(uri)
+    for params in reversed(session.client.published):
+        if params.uri == uri:
+            return list(params.diagnostics)
+    return []
+
+
+async def eventually(
+    session: Session, uri: str, predicate: Callable[[list[t.Diagnostic]], bool]
+) -> list[t.Diagnostic]:
+    """Wait until the diagnostics satisfy ``predicate`` (settings apply asynchronously)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + WAIT
+    while True:
+        diagnostics = await latest(session, uri)
+        if predicate(diagnostics):
+            return diagnostics
+        assert loop.time() < deadline, f"diagnostics never matched: {diagnostics}"
+        await asyncio.sleep(0.02)

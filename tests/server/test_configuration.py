@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,9 @@ from tests.server.support import (
     WAIT,
     Client,
     Session,
+    eventually,
     initialize_params,
+    latest,
     make_client,
     messages,
     span,
@@ -93,30 +94,6 @@ def watches_files(session: Session) -> bool:
     workspace = session.profile.capabilities().workspace
     watched = workspace.did_change_watched_files if workspace else None
     return bool(watched and watched.dynamic_registration)
-
-
-async def latest(session: Session, uri: str) -> list[t.Diagnostic]:
-    """The newest diagnostics of a document (pulled, or the last published)."""
-    if session.profile.pull:
-        return await session.diagnostics(uri)
-    for params in reversed(session.client.published):
-        if params.uri == uri:
-            return list(params.diagnostics)
-    return []
-
-
-async def eventually(
-    session: Session, uri: str, predicate: Callable[[list[t.Diagnostic]], bool]
-) -> list[t.Diagnostic]:
-    """Wait until the diagnostics satisfy ``predicate`` (settings apply asynchronously)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + WAIT
-    while True:
-        diagnostics = await latest(session, uri)
-        if predicate(diagnostics):
-            return diagnostics
-        assert loop.time() < deadline, f"diagnostics never matched: {diagnostics}"
-        await asyncio.sleep(0.02)
 
 
 async def configure(session: Session, settings: dict[str, Any], scope: Path | None = None) -> None:

@@ -35,10 +35,6 @@ EXCEPTIONS: dict[str, str] = {
         "builds no `FastAPI()` and includes no router, so BP310 (missing-health-endpoint) "
         "has no service to check; its routes on the app are BP301's, in API Structure"
     ),
-    "L1368-bad-Service Configuration & Secrets": (
-        "`DEBUG = True` in code is BP607 (hardcoded-config), which is not implemented yet; "
-        "no secret is hardcoded there, so BP409 rightly stays silent"
-    ),
 }
 NOT_PYTHON: dict[str, str] = {
     "L1064-good-Schema Design": "SQL DDL inside a ```python fence",
