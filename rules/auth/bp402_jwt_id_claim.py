@@ -40,11 +40,11 @@ class JwtIdClaim(Rule):
     )
     leaves_alone = (
         "Dicts that are not claims: JSON bodies, settings, row mappings, a dependency "
-        "annotated as a model or returning one; writes (`payload[\"id\"] = ...`)."
+        'annotated as a model or returning one; writes (`payload["id"] = ...`).'
     )
     fix_description = (
         'Reads `"sub"` instead: `int(claims["sub"])` where the value is used as a database '
-        'id (assigned to `*_id`, passed as `*_id=`, compared with an `id` column), '
+        "id (assigned to `*_id`, passed as `*_id=`, compared with an `id` column), "
         '`claims["sub"]` elsewhere.'
     )
     bad = (

@@ -27,7 +27,7 @@ class JwtSubNotConverted(Rule):
         '`claims["sub"]` (or `claims.get("sub")`) of a JWT claims dict used as a database '
         "id without conversion: assigned to a name or attribute ending in `_id`, passed as "
         '`*_id=`, given to `setattr(obj, "x_id", ...)`, compared with an `id` column '
-        "(`User.id == claims[\"sub\"]`), or the key of `session.get(Model, ...)`."
+        '(`User.id == claims["sub"]`), or the key of `session.get(Model, ...)`.'
     )
     why = (
         'The subject claim is always a string (`"15"`), while integer primary and foreign '

@@ -62,7 +62,7 @@ class JwtOptionalClaimIndexed(Rule):
         "500. The standard's table gives each optional claim its `.get()` default."
     )
     leaves_alone = (
-        'Required claims (`sub`, `exp`, `iat`, and `email` by default, as the standard\'s '
+        "Required claims (`sub`, `exp`, `iat`, and `email` by default, as the standard's "
         'table reads it with `[...]`), reads guarded by `if "role" in claims:`, writes, and '
         "dicts that are not claims."
     )
@@ -116,7 +116,7 @@ class JwtOptionalClaimIndexed(Rule):
             '    """Return the display name of the signed-in user."""\n'
             '    first = current_user.get("first_name", "")\n'
             '    if "role" in current_user:\n'
-            '        first = f"{first} ({current_user[\'role\']})"\n'
+            "        first = f\"{first} ({current_user['role']})\"\n"
             '    return current_user.get("desired_name") or first or current_user["email"]\n'
         ),
     )

@@ -30,6 +30,19 @@ EXCEPTIONS: dict[str, str] = {
         "the leading wildcard its own ❌ 'Inefficient wildcard search' (line 258) forbids; "
         "BP203 follows the ❌ (a leading % cannot use an index) and its docs say so"
     ),
+    "L854-bad-Correct JWT Field Access": (
+        "`get_current_user` is defined nowhere in the snippet (its return type is only a "
+        "comment); BP401 says nothing when the dependency's definition cannot be found "
+        "rather than guess (issue 10), and its own ❌ example defines the dependency"
+    ),
+    "L1904-bad-OpenID Connect (OIDC) for Authentication": (
+        "hardcoded OIDC client credentials: BP409's finding (its section is Service "
+        "Configuration & Secrets), not BP406's, which checks how tokens are decoded"
+    ),
+    "L2063-bad-OAuth2 for Authorization": (
+        "a route that checks no scope at all: no rule of the catalogue flags the absence of "
+        "authorization (BP410 flags role checks, BP411 credentials in the query string)"
+    ),
     "L1368-bad-Service Configuration & Secrets": (
         "`DEBUG = True` in code is BP607 (hardcoded-config), which is not implemented yet; "
         "no secret is hardcoded there, so BP409 rightly stays silent"

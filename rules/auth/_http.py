@@ -1,0 +1,55 @@
+"""``HTTPException`` calls and their status codes, for the authorization rules."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from precepts.facts import ModuleFacts, dotted_name
+
+_HTTP_EXCEPTIONS = frozenset(
+    {
+        "HTTPException",
+        "fastapi.HTTPException",
+        "fastapi.exceptions.HTTPException",
+        "starlette.exceptions.HTTPException",
+    }
+)
+
+
+def is_http_exception(facts: ModuleFacts, call: cst.Call) -> bool:
+    """Tell whether a call builds FastAPI's (or Starlette's) ``HTTPException``.
+
+    Args:
+        facts: The module's facts.
+        call: A call.
+
+    Returns:
+        True for ``HTTPException(...)`` under any import alias.
+    """
+    return facts.qualify(call.func) in _HTTP_EXCEPTIONS
+
+
+def status_of(call: cst.Call) -> int | None:
+    """Return the status code of ``HTTPException(401)``/``status_code=status.HTTP_401_...``.
+
+    Args:
+        call: The ``HTTPException`` call.
+
+    Returns:
+        The code, or None when it is not a literal or a ``status`` constant.
+    """
+    value = None
+    for arg in call.args:
+        if arg.keyword is None and not arg.star:
+            value = arg.value if value is None else value
+        elif arg.keyword is not None and arg.keyword.value == "status_code":
+            value = arg.value
+    if isinstance(value, cst.Integer):
+        return int(value.value)
+    name = dotted_name(value) if value is not None else None
+    if name is not None:
+        last = name.rsplit(".", 1)[-1]
+        parts = last.split("_")
+        if len(parts) >= 2 and parts[0] == "HTTP" and parts[1].isdigit():
+            return int(parts[1])
+    return None
