@@ -100,6 +100,15 @@ def _target_is_id(target: cst.BaseExpression) -> bool:
     return False
 
 
+def _is_id_column(node: cst.BaseExpression) -> bool:
+    """``User.id``/``Post.owner_id``: a column of a class (a plain ``x_id`` name may be a str)."""
+    return (
+        isinstance(node, cst.Attribute)
+        and _is_id_name(node.attr.value)
+        and is_class_like(node.value)
+    )
+
+
 def is_converted(ancestors: Sequence[cst.CSTNode]) -> bool:
     """Tell whether the value is the argument of a conversion (``int(...)``, ``UUID(...)``).
 
@@ -121,7 +130,8 @@ def used_as_database_id(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode]) -> 
 
     The uses the standard names: assigned to ``*_id`` (a name, an attribute, or through
     ``setattr(obj, "x_id", v)``), passed as ``*_id=``, compared with an ``id`` column
-    (``User.id == v``), or the key of ``session.get(Model, v)``.
+    (``User.id == v``; a plain name such as ``installation_id`` may hold a string), or
+    the key of ``session.get(Model, v)``.
 
     Args:
         node: The value.
@@ -142,10 +152,10 @@ def used_as_database_id(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode]) -> 
         if isinstance(comparison, cst.Comparison) and isinstance(
             parent.operator, (cst.Equal, cst.NotEqual)
         ):
-            return _target_is_id(comparison.left)
+            return _is_id_column(comparison.left)
     if isinstance(parent, cst.Comparison) and parent.left is node:
         return any(
-            isinstance(t.operator, (cst.Equal, cst.NotEqual)) and _target_is_id(t.comparator)
+            isinstance(t.operator, (cst.Equal, cst.NotEqual)) and _is_id_column(t.comparator)
             for t in parent.comparisons
         )
     return False

@@ -7,8 +7,8 @@ It is decided once here, for every rule of the family:
 * the value of a function that returns claims: annotated with a claims ``TypedDict``
   (fields such as ``sub``/``exp``), or whose ``return`` gives claims (a decode, another
   such function), or annotated ``dict``/``Dict[...]``/``Mapping`` when its name says it
-  deals with users or tokens (``get_current_user``, ``verify_token``) and it does not
-  return a dict it builds itself. The function may live in this module or in another
+  deals with tokens (``verify_token``, ``get_token_claims``) and it does not return a dict
+  it builds itself. The function may live in this module or in another
   module of the workspace (:mod:`precepts.crossfile`: lazily, cached, never importing);
 * the names bound to such a value: ``payload = jwt.decode(...)``, a parameter
   ``current_user: Dict[str, Any] = Depends(get_current_user)`` (or ``Annotated[dict,
@@ -52,6 +52,8 @@ if TYPE_CHECKING:
 AUTH_WORDS = frozenset(
     {"user", "token", "claims", "claim", "jwt", "principal", "identity", "auth", "subject"}
 )
+# Words that say a function found in the workspace hands out a token's claims.
+_TOKEN_WORDS = frozenset({"token", "claims", "claim", "jwt", "payload"})
 # Fields whose presence makes a TypedDict a claims type.
 _CLAIM_FIELDS = frozenset({"sub", "exp", "iat", "iss", "aud"})
 _DICT_TYPES = frozenset({"dict", "Dict", "Mapping", "MutableMapping"})
@@ -561,7 +563,8 @@ class ClaimsScope:
             return True
         if kind != "dict" or any(_builds_dict(value) for value in values):
             return False
-        return has_auth_words(node.name.value)
+        # "user" alone is not enough here: session and profile dicts of users abound.
+        return bool(_TOKEN_WORDS.intersection(name_words(node.name.value)))
 
 
 def _argument_for(call: cst.Call, name: str, position: int | None) -> cst.BaseExpression | None:

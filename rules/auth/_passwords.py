@@ -86,17 +86,21 @@ def _named(node: cst.BaseExpression) -> str | None:
     return None
 
 
-def is_plain_password(context: RuleContext, node: cst.BaseExpression, depth: int = 0) -> bool:
+def is_plain_password(
+    context: RuleContext, node: cst.BaseExpression, depth: int = 0, *, parameters: bool = False
+) -> bool:
     """Tell whether a value is a plaintext password.
 
-    A name, attribute or key called ``password`` (``data.password``,
-    ``form["password"]``, ``password.get_secret_value()``), or a local name assigned
-    from one. A value assigned from any call (a hash) is not plaintext.
+    An attribute or key called ``password`` (``data.password``, ``form["password"]``,
+    ``password.get_secret_value()``), a local name assigned from one, or a name called
+    so that is bound nowhere (a snippet). A value assigned from any call (a hash) is not
+    plaintext, and neither is a ``password`` parameter: its caller may pass the hash.
 
     Args:
         context: The rule context (the bindings around the walker).
         node: The value.
         depth: Recursion guard.
+        parameters: Count a parameter called ``password`` too (what is hashed, not stored).
 
     Returns:
         True for a plaintext password.
@@ -106,7 +110,12 @@ def is_plain_password(context: RuleContext, node: cst.BaseExpression, depth: int
         bindings = current_bindings(context).of(node.value)
         values = [b.value for b in bindings if b.kind == "assign" and b.value is not None]
         if values:
-            return all(is_plain_password(context, value, depth + 1) for value in values)
+            return all(
+                is_plain_password(context, value, depth + 1, parameters=parameters)
+                for value in values
+            )
+        if bindings and not (parameters and any(b.kind == "param" for b in bindings)):
+            return False  # a parameter, a loop variable: what it holds is not known here
     return is_password_name(_named(node))
 
 
@@ -124,7 +133,7 @@ def mentions_password(context: RuleContext, node: cst.CSTNode) -> bool:
     while stack:
         current = stack.pop()
         if isinstance(current, (cst.Name, cst.Attribute, cst.Subscript)) and is_plain_password(
-            context, current
+            context, current, parameters=True
         ):
             return True
         if isinstance(current, cst.Call) and _is_hash_call(current):

@@ -8,7 +8,7 @@ import libcst as cst
 
 from precepts.findings import Severity
 from precepts.rule import Example, Rule
-from precepts.rules.auth._claims import jwt_call_kind
+from precepts.rules.auth._claims import is_jwt_decode, jwt_call_kind
 from precepts.rules.sql._sqltext import string_value
 from precepts.rules.sqlalchemy._orm import current_bindings, enclosing_function
 
@@ -103,7 +103,8 @@ class JwtWithoutExpiry(Rule):
         'token an expiry (`to_encode.update({"exp": expire})`).'
     )
     leaves_alone = (
-        "Payloads that are not built in the function (a parameter, a copy of one, a model's "
+        "A token decoded again in the same function (a self-test of the keys, never handed "
+        "out). Payloads that are not built in the function (a parameter, a copy of one, a model's "
         "`.dict()`), payloads merged from other dicts (`{**claims}`, `update(extra)`) where "
         "`exp` may come from elsewhere, non-literal keys, and tests."
     )
@@ -162,8 +163,23 @@ class JwtWithoutExpiry(Rule):
         if kind is None or kind[1] != "encode":
             return
         payload = _payload_arg(node, kind[0])
-        if payload is not None and self._verdict(payload) == _LACKS:
+        if payload is not None and self._verdict(payload) == _LACKS and not self._round_trip(node):
             self.report(node)
+
+    def _round_trip(self, node: cst.Call) -> bool:
+        """``token = jwt.encode(...)`` decoded again in the same function: a key self-test."""
+        parent = self.context.parent
+        function = enclosing_function(self.context)
+        if not isinstance(parent, cst.Assign) or function is None:
+            return False
+        names = {t.target.value for t in parent.targets if isinstance(t.target, cst.Name)}
+        facts = self.context.facts
+        for inner in _nodes(function.body):
+            if isinstance(inner, cst.Call) and is_jwt_decode(facts, inner) and inner.args:
+                first = inner.args[0].value
+                if isinstance(first, cst.Name) and first.value in names:
+                    return True
+        return False
 
     def _verdict(self, payload: cst.BaseExpression) -> str:
         if not isinstance(payload, cst.Name):

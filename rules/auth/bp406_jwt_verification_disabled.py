@@ -8,9 +8,10 @@ from precepts.findings import Severity
 from precepts.rule import Example, Rule
 from precepts.rules.auth._claims import jwt_call_kind
 from precepts.rules.sql._sqltext import string_value
-from precepts.rules.sqlalchemy._orm import keyword
+from precepts.rules.sqlalchemy._orm import enclosing_function, keyword
 
 _DECODES = frozenset({"decode", "decode_complete"})
+_UNVERIFIED = "JWT decoded with"
 
 
 def _is_false(node: cst.BaseExpression) -> bool:
@@ -74,7 +75,9 @@ class JwtVerificationDisabled(Rule):
         "standard's checklist requires both checks."
     )
     leaves_alone = (
-        "Decodes that pass their options or keyword arguments through variables or "
+        "An unverified peek at a token that the same function then decodes with "
+        "verification (reading `iss` to pick the provider's keys). Decodes that pass their "
+        "options or keyword arguments through variables or "
         "`**kwargs` (nothing can be said), `jwt.get_unverified_header`, and tests (which "
         "build tokens)."
     )
@@ -140,16 +143,37 @@ class JwtVerificationDisabled(Rule):
         if any(arg.star == "**" for arg in node.args):
             return
         message = self._problem(node, kind[0])
-        if message is not None:
+        if message is not None and not (message.startswith(_UNVERIFIED) and self._peek(node)):
             self.report(node, message)
+
+    def _peek(self, node: cst.Call) -> bool:
+        """The same token is decoded again, verified, in the function: this is a peek."""
+        function = enclosing_function(self.context)
+        if function is None or not node.args:
+            return False
+        code = self.context.code_for
+        token = code(node.args[0].value)
+        stack: list[cst.CSTNode] = [function.body]
+        while stack:
+            inner = stack.pop()
+            stack.extend(inner.children)
+            if not isinstance(inner, cst.Call) or inner is node or not inner.args:
+                continue
+            kind = jwt_call_kind(self.context.facts, inner)
+            if kind is None or kind[1] not in _DECODES or code(inner.args[0].value) != token:
+                continue
+            problem = self._problem(inner, kind[0])
+            if problem is None or not problem.startswith(_UNVERIFIED):
+                return True
+        return False
 
     def _problem(self, node: cst.Call, library: str) -> str | None:
         verify = keyword(node, "verify")
         if verify is not None and _is_false(verify.value):
-            return "JWT decoded with `verify=False`: the signature is not checked"
+            return f"{_UNVERIFIED} `verify=False`: the signature is not checked"
         options = keyword(node, "options")
         if options is not None and _signature_off(options.value):
-            return "JWT decoded with `verify_signature: False`: anyone can forge this token"
+            return f"{_UNVERIFIED} `verify_signature: False`: anyone can forge this token"
         if library != "authlib" and keyword(node, "algorithms") is None:
             positional = [a for a in node.args if a.keyword is None and not a.star]
             if len(positional) < 3:  # PyJWT and jose take algorithms third
