@@ -16,6 +16,10 @@ _HTTP_EXCEPTIONS = frozenset(
 )
 
 
+# ``http.HTTPStatus`` members the authorization rules care about.
+_PHRASES = {"UNAUTHORIZED": 401, "FORBIDDEN": 403}
+
+
 def is_http_exception(facts: ModuleFacts, call: cst.Call) -> bool:
     """Tell whether a call builds FastAPI's (or Starlette's) ``HTTPException``.
 
@@ -30,7 +34,7 @@ def is_http_exception(facts: ModuleFacts, call: cst.Call) -> bool:
 
 
 def status_of(call: cst.Call) -> int | None:
-    """Return the status code of ``HTTPException(401)``/``status_code=status.HTTP_401_...``.
+    """Return the status code of ``HTTPException(401)``, ``status.HTTP_401_...``, ``HTTPStatus``.
 
     Args:
         call: The ``HTTPException`` call.
@@ -49,6 +53,8 @@ def status_of(call: cst.Call) -> int | None:
     name = dotted_name(value) if value is not None else None
     if name is not None:
         last = name.rsplit(".", 1)[-1]
+        if last in _PHRASES and name.rsplit(".", 1)[0].endswith("HTTPStatus"):
+            return _PHRASES[last]
         parts = last.split("_")
         if len(parts) >= 2 and parts[0] == "HTTP" and parts[1].isdigit():
             return int(parts[1])

@@ -24,6 +24,11 @@ _ELSEWHERE = frozenset(
 )
 
 
+_QUERY_SCHEMES = frozenset(
+    {"fastapi.security.APIKeyQuery", "fastapi.security.api_key.APIKeyQuery"}
+)
+
+
 def _source(node: cst.BaseExpression | None) -> str | None:
     """``Query``/``Header``... for a ``Query(...)``-style call, None for a plain default."""
     if isinstance(node, cst.Call):
@@ -47,7 +52,8 @@ class TokenInQuery(Rule):
         "`auth_token`, `id_token`, `refresh_token`, `jwt` (any case) that FastAPI reads "
         "from the query string: a plain `str`/`Optional[str]` (or unannotated) parameter "
         "that is not in the path, or one declared with `Query(...)` (also in "
-        "`Annotated[...]`). WebSocket routes count too."
+        "`Annotated[...]`). WebSocket routes count too. Also FastAPI's `APIKeyQuery(...)` "
+        "security scheme, which reads a key from the query string for every route using it."
     )
     why = (
         "URLs are written to access logs, proxy logs, browser history and `Referer` headers: "
@@ -89,6 +95,17 @@ class TokenInQuery(Rule):
             "    return [token[:4]]\n"
         ),
     )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        """Check ``APIKeyQuery(...)``: a security scheme that reads the key from the URL."""
+        func = node.func
+        last = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
+        if last == "APIKeyQuery" and self.context.facts.qualify(func) in _QUERY_SCHEMES:
+            self.report(
+                node,
+                "`APIKeyQuery` reads the API key from the query string: URLs end up in logs; "
+                "use `APIKeyHeader`",
+            )
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         """Check the parameters of a route handler."""
