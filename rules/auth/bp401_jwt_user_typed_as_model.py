@@ -118,10 +118,11 @@ class JwtUserTypedAsModel(Rule):
             "`Dict[str, Any]`"
         )
         imports = typing_names(self.context, ("Any", "Dict"))
+        where = _in_source(annotation, core)  # a string annotation is reported whole
         fix = None
-        if imports is not None and core is _in_source(annotation, core):
+        if imports is not None and where is core:
             fix = self.fix("Annotate `Dict[str, Any]`", Replace(core, "Dict[str, Any]"), *imports)
-        self.report(core, message, fix=fix)
+        self.report(where, message, fix=fix)
 
 
 def _in_source(annotation: cst.BaseExpression, core: cst.BaseExpression) -> cst.BaseExpression:

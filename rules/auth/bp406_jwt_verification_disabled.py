@@ -11,7 +11,7 @@ from precepts.rules.sql._sqltext import string_value
 from precepts.rules.sqlalchemy._orm import enclosing_function, keyword
 
 _DECODES = frozenset({"decode", "decode_complete"})
-_UNVERIFIED = "JWT decoded with"
+_UNVERIFIED = "JWT decoded with "
 
 
 def _is_false(node: cst.BaseExpression) -> bool:
@@ -170,10 +170,10 @@ class JwtVerificationDisabled(Rule):
     def _problem(self, node: cst.Call, library: str) -> str | None:
         verify = keyword(node, "verify")
         if verify is not None and _is_false(verify.value):
-            return f"{_UNVERIFIED} `verify=False`: the signature is not checked"
+            return f"{_UNVERIFIED}`verify=False`: the signature is not checked"
         options = keyword(node, "options")
         if options is not None and _signature_off(options.value):
-            return f"{_UNVERIFIED} `verify_signature: False`: anyone can forge this token"
+            return f"{_UNVERIFIED}`verify_signature: False`: anyone can forge this token"
         if library != "authlib" and keyword(node, "algorithms") is None:
             positional = [a for a in node.args if a.keyword is None and not a.star]
             if len(positional) < 3:  # PyJWT and jose take algorithms third

@@ -121,9 +121,7 @@ class UnauthorizedWithoutChallenge(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         """Check ``HTTPException(401, ...)``."""
-        func = node.func
-        last = func.attr.value if isinstance(func, cst.Attribute) else getattr(func, "value", "")
-        if last != "HTTPException" or not node.args:
+        if not isinstance(node.func, (cst.Name, cst.Attribute)) or not node.args:
             return
         if not is_http_exception(self.context.facts, node) or status_of(node) != 401:
             return
