@@ -141,10 +141,8 @@ def used_as_database_id(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode]) -> 
         True for a database id use.
     """
     parent = ancestors[-1] if ancestors else None
-    if isinstance(parent, cst.Assign) and parent.value is node:
-        return any(_target_is_id(t.target) for t in parent.targets)
-    if isinstance(parent, cst.AnnAssign) and parent.value is node:
-        return _target_is_id(parent.target)
+    if isinstance(parent, (cst.Assign, cst.AnnAssign)):
+        return _assigned_to_id(parent, node)
     if isinstance(parent, cst.Arg):
         return _argument_is_id(parent, ancestors[-2] if len(ancestors) >= 2 else None)
     if isinstance(parent, cst.ComparisonTarget) and len(ancestors) >= 2:
@@ -159,6 +157,14 @@ def used_as_database_id(node: cst.CSTNode, ancestors: Sequence[cst.CSTNode]) -> 
             for t in parent.comparisons
         )
     return False
+
+
+def _assigned_to_id(statement: cst.Assign | cst.AnnAssign, node: cst.CSTNode) -> bool:
+    if statement.value is not node:
+        return False
+    if isinstance(statement, cst.Assign):
+        return any(_target_is_id(t.target) for t in statement.targets)
+    return _target_is_id(statement.target)
 
 
 def _argument_is_id(arg: cst.Arg, call: cst.CSTNode | None) -> bool:

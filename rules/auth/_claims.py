@@ -157,32 +157,45 @@ def split_annotation(
     """
     dependency: cst.Call | None = None
     for _ in range(5):  # nested wrappers are few; a bound keeps odd input cheap
-        if isinstance(annotation, cst.Subscript):
-            base = short_name(dotted_name(annotation.value))
-            if base not in _WRAPPERS or not annotation.slice:
-                break
-            elements = [element.slice for element in annotation.slice]
-            if base == "Annotated":
-                for extra in elements[1:]:
-                    if isinstance(extra, cst.Index):
-                        dependency = dependency or depends_call(extra.value)
-            first = elements[0] if base != "Coroutine" else elements[-1]
-            annotation = first.value if isinstance(first, cst.Index) else None
-        elif isinstance(annotation, cst.BinaryOperation) and isinstance(
-            annotation.operator, cst.BitOr
-        ):
-            left, right = annotation.left, annotation.right
-            if isinstance(right, cst.Name) and right.value == "None":
-                annotation = left
-            elif isinstance(left, cst.Name) and left.value == "None":
-                annotation = right
-            else:
-                break
-        elif isinstance(annotation, cst.SimpleString):
-            annotation = _string_annotation(annotation)
-        else:
+        inner, found = _unwrap(annotation)
+        dependency = dependency or found
+        if inner is annotation:
             break
+        annotation = inner
     return annotation, dependency
+
+
+def _unwrap(
+    annotation: cst.BaseExpression | None,
+) -> tuple[cst.BaseExpression | None, cst.Call | None]:
+    """One wrapper less (the annotation itself when it wraps nothing), and its Depends."""
+    if isinstance(annotation, cst.Subscript):
+        return _unwrap_subscript(annotation)
+    if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        left, right = annotation.left, annotation.right
+        if isinstance(right, cst.Name) and right.value == "None":
+            return left, None
+        if isinstance(left, cst.Name) and left.value == "None":
+            return right, None
+        return annotation, None
+    if isinstance(annotation, cst.SimpleString):
+        return _string_annotation(annotation), None
+    return annotation, None
+
+
+def _unwrap_subscript(
+    annotation: cst.Subscript,
+) -> tuple[cst.BaseExpression | None, cst.Call | None]:
+    base = short_name(dotted_name(annotation.value))
+    if base not in _WRAPPERS or not annotation.slice:
+        return annotation, None
+    elements = [element.slice for element in annotation.slice]
+    dependency = None
+    if base == "Annotated":
+        extras = [e.value for e in elements[1:] if isinstance(e, cst.Index)]
+        dependency = next((d for d in map(depends_call, extras) if d is not None), None)
+    first = elements[0] if base != "Coroutine" else elements[-1]
+    return (first.value if isinstance(first, cst.Index) else None), dependency
 
 
 def has_auth_words(name: str | None) -> bool:
@@ -463,22 +476,26 @@ class ClaimsScope:
             return True
         dependency = depends_call(param.default) or self.alias_dependency(annotation)
         if dependency is not None:
-            if kind == "other":
-                return False
-            target = dependency_of(dependency)
-            if target is None:
-                return False
-            returns = self.callable_returns(target, depth + 1)
-            if returns is not None:
-                return returns
-            return kind == "dict" and (
-                has_auth_words(dotted_name(target)) or has_auth_words(param.name.value)
-            )
+            return kind != "other" and self._dependency_gives(dependency, kind, param, depth)
         if kind == "other" or function is None:
             return False
         if "claims" in name_words(param.name.value) and kind == "dict":
             return True
         return self._passed_claims(function, param, depth)
+
+    def _dependency_gives(
+        self, dependency: cst.Call, kind: str, param: cst.Param, depth: int
+    ) -> bool:
+        """Whether ``Depends(f)`` gives claims: from ``f``, or (not found) from the names."""
+        target = dependency_of(dependency)
+        if target is None:
+            return False
+        returns = self.callable_returns(target, depth + 1)
+        if returns is not None:
+            return returns
+        return kind == "dict" and (
+            has_auth_words(dotted_name(target)) or has_auth_words(param.name.value)
+        )
 
     def _passed_claims(self, function: cst.FunctionDef, param: cst.Param, depth: int) -> bool:
         """Tell whether a call of ``function`` in this module passes claims to ``param``."""
@@ -585,16 +602,18 @@ def _argument_for(call: cst.Call, name: str, position: int | None) -> cst.BaseEx
 def _is_claims_typed_dict(node: cst.ClassDef) -> bool:
     if not any(short_name(dotted_name(arg.value)) == "TypedDict" for arg in node.bases):
         return False
+    return not _CLAIM_FIELDS.isdisjoint(_field_names(node))
+
+
+def _field_names(node: cst.ClassDef) -> Iterator[str]:
     body = node.body
     if not isinstance(body, cst.IndentedBlock):
-        return False
+        return
     for statement in body.body:
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
-                target = small.target if isinstance(small, cst.AnnAssign) else None
-                if isinstance(target, cst.Name) and target.value in _CLAIM_FIELDS:
-                    return True
-    return False
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    yield small.target.value
 
 
 _SCOPES: WeakKeyDictionary[RuleContext, ClaimsScope] = WeakKeyDictionary()

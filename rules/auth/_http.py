@@ -42,20 +42,30 @@ def status_of(call: cst.Call) -> int | None:
     Returns:
         The code, or None when it is not a literal or a ``status`` constant.
     """
+    value = _status_argument(call)
+    if isinstance(value, cst.Integer):
+        return int(value.value)
+    name = dotted_name(value) if value is not None else None
+    return _status_of_name(name) if name is not None else None
+
+
+def _status_argument(call: cst.Call) -> cst.BaseExpression | None:
+    """The first positional argument, or ``status_code=``."""
     value = None
     for arg in call.args:
         if arg.keyword is None and not arg.star:
             value = arg.value if value is None else value
         elif arg.keyword is not None and arg.keyword.value == "status_code":
             value = arg.value
-    if isinstance(value, cst.Integer):
-        return int(value.value)
-    name = dotted_name(value) if value is not None else None
-    if name is not None:
-        last = name.rsplit(".", 1)[-1]
-        if last in _PHRASES and name.rsplit(".", 1)[0].endswith("HTTPStatus"):
-            return _PHRASES[last]
-        parts = last.split("_")
-        if len(parts) >= 2 and parts[0] == "HTTP" and parts[1].isdigit():
-            return int(parts[1])
+    return value
+
+
+def _status_of_name(name: str) -> int | None:
+    """``status.HTTP_401_UNAUTHORIZED`` → 401, ``HTTPStatus.FORBIDDEN`` → 403."""
+    owner, _, last = name.rpartition(".")
+    if last in _PHRASES and owner.endswith("HTTPStatus"):
+        return _PHRASES[last]
+    parts = last.split("_")
+    if len(parts) >= 2 and parts[0] == "HTTP" and parts[1].isdigit():
+        return int(parts[1])
     return None

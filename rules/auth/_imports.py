@@ -58,6 +58,20 @@ def _is_future(statement: cst.BaseStatement) -> bool:
     )  # fmt: skip
 
 
+def _missing(context: RuleContext, names: Sequence[str]) -> list[str] | None:
+    """The names not imported from ``typing`` yet (None when one is bound otherwise)."""
+    imports = context.facts.imports
+    missing = []
+    for name in names:
+        bound = imports.get(name)
+        if bound == f"typing.{name}":
+            continue
+        if bound is not None or name in context.facts.defined:
+            return None
+        missing.append(name)
+    return missing
+
+
 def typing_names(context: RuleContext, names: Sequence[str]) -> list[Change] | None:
     """Return the changes that import ``names`` from ``typing`` (none when all are there).
 
@@ -71,17 +85,9 @@ def typing_names(context: RuleContext, names: Sequence[str]) -> list[Change] | N
     Returns:
         The changes, or None when a name is bound to something else.
     """
-    imports = context.facts.imports
-    missing = []
-    for name in names:
-        bound = imports.get(name)
-        if bound == f"typing.{name}":
-            continue
-        if bound is not None or name in context.facts.defined:
-            return None
-        missing.append(name)
+    missing = _missing(context, names)
     if not missing:
-        return []
+        return missing
     body = context.module.body
     for statement in body:
         existing = _typing_import(statement)

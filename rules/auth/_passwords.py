@@ -79,10 +79,16 @@ def _named(node: cst.BaseExpression) -> str | None:
         index = node.slice[0].slice
         return string_value(index.value) if isinstance(index, cst.Index) else None
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-        if node.func.attr.value == "get_secret_value":
-            return _named(node.func.value)  # pydantic SecretStr
-        if node.func.attr.value == "get" and node.args:
-            return string_value(node.args[0].value)
+        return _named_by_call(node, node.func)
+    return None
+
+
+def _named_by_call(node: cst.Call, func: cst.Attribute) -> str | None:
+    """``password.get_secret_value()`` (pydantic) and ``data.get("password")``."""
+    if func.attr.value == "get_secret_value":
+        return _named(func.value)
+    if func.attr.value == "get" and node.args:
+        return string_value(node.args[0].value)
     return None
 
 

@@ -55,20 +55,26 @@ def route_of(function: cst.FunctionDef, facts: ModuleFacts) -> Route | None:
     """
     for decorator in function.decorators:
         call = decorator.decorator
-        if not isinstance(call, cst.Call) or not isinstance(call.func, cst.Attribute):
-            continue
-        method = call.func.attr.value
-        if method not in _METHODS:
-            continue
-        receiver = dotted_name(call.func.value)
-        known = receiver in facts.apps or receiver in facts.routers
-        if not known and not _uses_fastapi(facts):
-            continue
-        path_arg = next((a.value for a in call.args if a.keyword is None), None)
-        for arg in call.args:
-            if arg.keyword is not None and arg.keyword.value == "path":
-                path_arg = arg.value
-        path = string_value(path_arg) if path_arg is not None else None
-        params = frozenset(_PLACEHOLDER.findall(path)) if path else frozenset()
-        return Route(method, path, params)
+        if isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute):
+            route = _route(call, call.func, facts)
+            if route is not None:
+                return route
     return None
+
+
+def _route(call: cst.Call, func: cst.Attribute, facts: ModuleFacts) -> Route | None:
+    """The route of one ``@router.get(path)`` decorator, or None."""
+    method = func.attr.value
+    if method not in _METHODS:
+        return None
+    receiver = dotted_name(func.value)
+    known = receiver in facts.apps or receiver in facts.routers
+    if not known and not _uses_fastapi(facts):
+        return None
+    path_arg = next((a.value for a in call.args if a.keyword is None), None)
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "path":
+            path_arg = arg.value
+    path = string_value(path_arg) if path_arg is not None else None
+    params = frozenset(_PLACEHOLDER.findall(path)) if path else frozenset()
+    return Route(method, path, params)

@@ -28,14 +28,7 @@ def _payload_arg(call: cst.Call, library: str) -> cst.BaseExpression | None:
 def _literal_verdict(value: cst.BaseExpression) -> str:
     """Whether a dict built in place has ``exp``: a literal or ``dict(k=v)``."""
     if isinstance(value, cst.Dict):
-        keys = []
-        for element in value.elements:
-            if not isinstance(element, cst.DictElement):
-                return _UNKNOWN  # ``{**other}``
-            keys.append(string_value(element.key))
-        if "exp" in keys:
-            return _HAS
-        return _UNKNOWN if None in keys else _LACKS
+        return _dict_verdict(value)
     if isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
         if value.func.value == "dict":
             if any(arg.keyword is None for arg in value.args):
@@ -43,6 +36,17 @@ def _literal_verdict(value: cst.BaseExpression) -> str:
             names = {arg.keyword.value for arg in value.args if arg.keyword is not None}
             return _HAS if "exp" in names else _LACKS
     return _UNKNOWN
+
+
+def _dict_verdict(value: cst.Dict) -> str:
+    keys = []
+    for element in value.elements:
+        if not isinstance(element, cst.DictElement):
+            return _UNKNOWN  # ``{**other}``
+        keys.append(string_value(element.key))
+    if "exp" in keys:
+        return _HAS
+    return _UNKNOWN if None in keys else _LACKS
 
 
 def _nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -54,18 +58,28 @@ def _nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 def _mutation_verdict(node: cst.CSTNode, name: str) -> str | None:
-    """What one statement of the function does to ``name``: adds ``exp``, or unknown."""
+    """What one node of the function does to ``name``: adds ``exp``, or unknown."""
     if isinstance(node, cst.Subscript) and _is_name(node.value, name):
-        index = node.slice[0].slice if len(node.slice) == 1 else None
-        key = string_value(index.value) if isinstance(index, cst.Index) else None
-        return _HAS if key == "exp" else (None if key else _UNKNOWN)
+        return _key_verdict(node)
     if isinstance(node, cst.AugAssign) and _is_name(node.target, name):
         return _literal_verdict(node.value) if isinstance(node.value, cst.Dict) else _UNKNOWN
-    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
-        return None
-    if not _is_name(node.func.value, name):
-        return None
-    method = node.func.attr.value
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+        if _is_name(node.func.value, name):
+            return _method_verdict(node, node.func.attr.value)
+    return None
+
+
+def _key_verdict(node: cst.Subscript) -> str | None:
+    """``payload["exp"]`` has it; ``payload[key]`` may be anything."""
+    index = node.slice[0].slice if len(node.slice) == 1 else None
+    key = string_value(index.value) if isinstance(index, cst.Index) else None
+    if key == "exp":
+        return _HAS
+    return None if key else _UNKNOWN
+
+
+def _method_verdict(node: cst.Call, method: str) -> str | None:
+    """``payload.setdefault("exp", ...)`` / ``payload.update(...)``."""
     if method == "setdefault" and node.args:
         return _HAS if string_value(node.args[0].value) == "exp" else None
     if method != "update":

@@ -178,6 +178,11 @@ class JwtVerificationDisabled(Rule):
             positional = [a for a in node.args if a.keyword is None and not a.star]
             if len(positional) < 3:  # PyJWT and jose take algorithms third
                 return "JWT decoded without `algorithms=`: the token's header picks the algorithm"
+        return self._id_token_problem(node, library, options)
+
+    def _id_token_problem(
+        self, node: cst.Call, library: str, options: cst.Arg | None
+    ) -> str | None:
         token = node.args[0].value if node.args and node.args[0].keyword is None else None
         if token is None or not _mentions_id_token(token):
             return None

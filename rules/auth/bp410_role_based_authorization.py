@@ -48,17 +48,19 @@ def _forbidden(block: cst.BaseSuite, facts: ModuleFacts) -> bool:
     for statement in statements:
         if not isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             continue
-        for small in statement.body:
-            if not isinstance(small, cst.Raise) or small.exc is None:
-                continue
-            exc = small.exc
-            call = exc if isinstance(exc, cst.Call) else None
-            if call is not None and is_http_exception(facts, call):
-                return status_of(call) == 403
-            name = dotted_name(call.func if call is not None else exc) or ""
-            forbidden = "Forbidden" in name or "PermissionDenied" in name
-            return forbidden and _uses_fastapi(facts)
+        raised = [s for s in statement.body if isinstance(s, cst.Raise) and s.exc is not None]
+        if raised:
+            return _raises_forbidden(raised[0].exc, facts)  # type: ignore[arg-type]
     return False
+
+
+def _raises_forbidden(exc: cst.BaseExpression, facts: ModuleFacts) -> bool:
+    call = exc if isinstance(exc, cst.Call) else None
+    if call is not None and is_http_exception(facts, call):
+        return status_of(call) == 403
+    name = dotted_name(call.func if call is not None else exc) or ""
+    forbidden = "Forbidden" in name or "PermissionDenied" in name
+    return forbidden and _uses_fastapi(facts)
 
 
 def _uses_fastapi(facts: ModuleFacts) -> bool:

@@ -24,9 +24,7 @@ _ELSEWHERE = frozenset(
 )
 
 
-_QUERY_SCHEMES = frozenset(
-    {"fastapi.security.APIKeyQuery", "fastapi.security.api_key.APIKeyQuery"}
-)
+_QUERY_SCHEMES = frozenset({"fastapi.security.APIKeyQuery", "fastapi.security.api_key.APIKeyQuery"})
 
 
 def _source(node: cst.BaseExpression | None) -> str | None:
