@@ -7,7 +7,7 @@ from pathlib import Path
 from precepts.crossfile import default_service
 from tests.helpers import check, fix_all
 
-SECURITY = '''\
+SECURITY = """\
 from typing import Any, Dict
 
 import jwt
@@ -19,7 +19,7 @@ def get_current_user(token: str) -> Dict[str, Any]:
 
 def get_profile(token: str) -> dict:
     return {"id": 1, "name": token}
-'''
+"""
 
 
 def lines(code: str, rule: str, path: str = "app/example.py") -> list[int]:

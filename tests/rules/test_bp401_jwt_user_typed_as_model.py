@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.rules._auth import fixed, lines, workspace
 
-LOCAL = '''\
+LOCAL = """\
 import jwt as pyjwt
 from fastapi import Depends
 
@@ -20,7 +20,7 @@ def get_current_user(token: str):
 
 def whoami(current_user: User = Depends(get_current_user)) -> int:
     return int(current_user["sub"])
-'''
+"""
 
 
 def test_local_dependency_returning_a_decode_through_an_alias() -> None:
@@ -34,7 +34,7 @@ def test_fix_annotates_dict_and_adds_the_typing_import() -> None:
 
 
 def test_annotated_and_security() -> None:
-    code = '''\
+    code = """\
 from typing import Annotated, Any
 
 from fastapi import Depends, Security
@@ -51,7 +51,7 @@ def a(user: Annotated["User", Depends(get_current_user)]) -> None:
 
 def b(user: User = Security(get_current_user, scopes=["x"])) -> None:
     pass
-'''
+"""
     assert lines(code, "BP401") == [11, 15]
     out = fixed(code, "BP401")
     assert 'Annotated["User", Depends' in out  # a string annotation is not rewritten
@@ -60,7 +60,7 @@ def b(user: User = Security(get_current_user, scopes=["x"])) -> None:
 
 
 def test_dependency_returning_the_model_is_left_alone() -> None:
-    code = '''\
+    code = """\
 from fastapi import Depends
 
 
@@ -70,12 +70,12 @@ def get_current_user(token: str) -> User:
 
 def whoami(current_user: User = Depends(get_current_user)) -> int:
     return current_user.id
-'''
+"""
     assert lines(code, "BP401") == []
 
 
 def test_unknown_dependency_says_nothing() -> None:
-    code = '''\
+    code = """\
 from fastapi import Depends
 
 from somewhere_else import get_current_user
@@ -83,13 +83,13 @@ from somewhere_else import get_current_user
 
 def whoami(current_user: User = Depends(get_current_user)) -> int:
     return current_user.id
-'''
+"""
     assert lines(code, "BP401") == []
 
 
 def test_claims_from_another_module(tmp_path: Path) -> None:
     app = workspace(tmp_path)
-    code = '''\
+    code = """\
 from fastapi import Depends
 
 from app.models import User
@@ -102,5 +102,5 @@ def whoami(current_user: User = Depends(get_current_user)) -> int:
 
 def profile(current_user: User = Depends(get_profile)) -> int:
     return 1
-'''
+"""
     assert lines(code, "BP401", str(app / "routes.py")) == [7]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.rules._auth import fixed, lines, workspace
 
-ROUTE = '''\
+ROUTE = """\
 from typing import Any, Dict
 
 from fastapi import Depends
@@ -15,7 +15,7 @@ from fastapi import Depends
 def update(current_user: Dict[str, Any] = Depends(get_current_user)) -> None:
     db_resource.updated_by_id = current_user["id"]
     log(current_user.get("id"))
-'''
+"""
 
 
 def test_standard_dependency_idiom_and_fixes() -> None:
@@ -31,7 +31,7 @@ def test_one_spot_one_finding_after_the_fix() -> None:
 
 
 def test_decode_aliases_and_helpers() -> None:
-    code = '''\
+    code = """\
 from jose import jwt as jose_jwt
 from jwt import decode as pyjwt_decode
 
@@ -48,12 +48,12 @@ def b(token: str) -> int:
 
 def _owner(data):
     return data["uid"]
-'''
+"""
     assert lines(code, "BP402") == [7, 16]
 
 
 def test_annotated_alias_of_a_dependency() -> None:
-    code = '''\
+    code = """\
 from typing import Annotated
 
 from fastapi import Depends
@@ -63,12 +63,12 @@ CurrentUser = Annotated[dict, Depends(get_current_user)]
 
 def route(user: CurrentUser) -> str:
     return user["id"]
-'''
+"""
     assert lines(code, "BP402") == [9]
 
 
 def test_dicts_that_are_not_claims() -> None:
-    code = '''\
+    code = """\
 from typing import Any
 
 from fastapi import Depends
@@ -85,13 +85,13 @@ def a(body: dict[str, Any], row: dict, settings: dict = Depends(get_settings)) -
 
 def b(user: User = Depends(get_current_user)) -> int:
     return user["id"]
-'''
+"""
     assert lines(code, "BP402") == []
 
 
 def test_claims_from_another_module(tmp_path: Path) -> None:
     app = workspace(tmp_path)
-    code = '''\
+    code = """\
 from fastapi import Depends
 
 from app.security import get_current_user, get_profile
@@ -103,5 +103,5 @@ def a(user: dict = Depends(get_current_user)) -> int:
 
 def b(profile: dict = Depends(get_profile)) -> int:
     return profile["id"]
-'''
+"""
     assert lines(code, "BP402", str(app / "routes.py")) == [7]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.rules._auth import fixed, lines, workspace
 
-CODE = '''\
+CODE = """\
 import jwt
 
 
@@ -23,7 +23,7 @@ def uses(token: str) -> None:
     same = payload["sub"] != installation_id
     body = {"id": 1}
     item_id = body["sub"]
-'''
+"""
 
 
 def test_database_id_uses() -> None:
@@ -39,7 +39,7 @@ def test_fix_wraps_in_int() -> None:
 
 def test_claims_from_another_module(tmp_path: Path) -> None:
     app = workspace(tmp_path)
-    code = '''\
+    code = """\
 from typing import Annotated
 
 from fastapi import Depends
@@ -49,5 +49,5 @@ import app.security as security
 
 def a(user: Annotated[dict, Depends(security.get_current_user)]) -> None:
     post.owner_id = user["sub"]
-'''
+"""
     assert lines(code, "BP403", str(app / "routes.py")) == [9]

@@ -7,7 +7,7 @@ from pathlib import Path
 from tests.helpers import check
 from tests.rules._auth import fixed, lines, workspace
 
-CODE = '''\
+CODE = """\
 from typing import Any, Dict
 
 from fastapi import Depends
@@ -22,7 +22,7 @@ def route(claims: Dict[str, Any] = Depends(get_current_user)) -> None:
     if "first_name" in claims:
         first = claims["first_name"]
     claims["role"] = "x"
-'''
+"""
 
 
 def test_optional_claims_and_their_defaults() -> None:
@@ -41,21 +41,21 @@ def test_email_when_the_option_lists_it() -> None:
 
 
 def test_dicts_that_are_not_claims() -> None:
-    code = '''\
+    code = """\
 def f(row: dict, settings: dict) -> str:
     return row["role"] + settings["type"]
-'''
+"""
     assert lines(code, "BP404") == []
 
 
 def test_claims_from_another_module(tmp_path: Path) -> None:
     app = workspace(tmp_path)
-    code = '''\
+    code = """\
 from app.security import get_current_user as current
 
 
 def f(token: str) -> str:
     user = current(token)
     return user["role"]
-'''
+"""
     assert lines(code, "BP404", str(app / "routes.py")) == [6]

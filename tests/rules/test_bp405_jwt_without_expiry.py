@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.rules._auth import lines
 
-CODE = '''\
+CODE = """\
 import jwt as pyjwt
 from authlib.jose import jwt as authlib_jwt
 from jose import jwt
@@ -58,7 +58,7 @@ def merged(data: dict) -> str:
 def self_test() -> None:
     token = jwt.encode({"some": "payload"}, KEY)
     jwt.decode(token, KEY, algorithms=["HS256"])
-'''
+"""
 
 
 def test_payloads_without_exp() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.rules._auth import lines
 
-CODE = '''\
+CODE = """\
 import jwt as pyjwt
 from authlib.jose import jwt as authlib_jwt
 from jose import jwt
@@ -29,7 +29,7 @@ def checks(token: str, id_token: str, tokens: dict, opts: dict) -> None:
 def peek(token: str) -> dict:
     issuer = pyjwt.decode(token, options={"verify_signature": False})["iss"]
     return pyjwt.decode(token, keys[issuer], algorithms=["RS256"], audience="a", issuer=issuer)
-'''
+"""
 
 
 def test_disabled_checks() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.rules._auth import lines
 
-CODE = '''\
+CODE = """\
 import bcrypt
 from argon2 import PasswordHasher
 from passlib.context import CryptContext
@@ -43,7 +43,7 @@ def hashes(user, data, password: str) -> None:
     self.password = password
     settings.password = data.password
     user.password = password
-'''
+"""
 
 
 def test_plaintext_stores() -> None:

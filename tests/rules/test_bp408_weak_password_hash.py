@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.rules._auth import lines
 
-CODE = '''\
+CODE = """\
 import base64
 import hashlib
 from hashlib import md5 as digest
@@ -28,7 +28,7 @@ def fine(content: bytes, password: str, token: str) -> None:
     base64.b64encode(f"user:{password}".encode())
     fernet.encrypt(password.encode())
     hashlib.sha256(hash_password(password).encode())
-'''
+"""
 
 
 def test_weak_hashes(tmp_path) -> None:
@@ -39,5 +39,7 @@ def test_weak_hashes(tmp_path) -> None:
 
 
 def test_library_functions_are_not_home_made() -> None:
-    code = "from cryptography.somewhere import encrypt\n\n\ndef f(password):\n    encrypt(password)\n"
+    code = (
+        "from cryptography.somewhere import encrypt\n\n\ndef f(password):\n    encrypt(password)\n"
+    )
     assert lines(code, "BP408") == []

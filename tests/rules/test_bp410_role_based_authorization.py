@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.rules._auth import lines, workspace
 
-CODE = '''\
+CODE = """\
 from http import HTTPStatus
 
 from fastapi import HTTPException, status
@@ -27,7 +27,7 @@ def checks(user, current_user, form_data, claims) -> None:
         raise HTTPException(404)
     if claims["role"] != "admin":
         raise HTTPException(403)
-'''
+"""
 
 
 def test_role_checks() -> None:
@@ -36,7 +36,7 @@ def test_role_checks() -> None:
 
 def test_claims_role_from_another_module(tmp_path: Path) -> None:
     app = workspace(tmp_path)
-    code = '''\
+    code = """\
 from fastapi import Depends, HTTPException
 
 from app.security import get_current_user
@@ -45,5 +45,5 @@ from app.security import get_current_user
 def admin(claims: dict = Depends(get_current_user)) -> None:
     if claims.get("role") != "admin":
         raise HTTPException(403)
-'''
+"""
     assert lines(code, "BP410", str(app / "routes.py")) == [7]

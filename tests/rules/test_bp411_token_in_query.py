@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.rules._auth import lines
 
-CODE = '''\
+CODE = """\
 from typing import Annotated, Optional
 
 from fastapi import APIRouter, Depends, Header, Query, WebSocket
@@ -36,7 +36,7 @@ def b(token: TokenBody, refresh_token: Annotated[str, Header()]) -> None:
 
 def helper(token: str) -> None:
     pass
-'''
+"""
 
 
 def test_query_tokens() -> None:
@@ -44,5 +44,8 @@ def test_query_tokens() -> None:
 
 
 def test_flask_module_is_not_fastapi() -> None:
-    code = 'from flask import Flask\n\napp = Flask(__name__)\n\n\n@app.get("/a")\ndef a(token):\n    pass\n'
+    code = (
+        "from flask import Flask\n\napp = Flask(__name__)\n\n\n"
+        '@app.get("/a")\ndef a(token):\n    pass\n'
+    )
     assert lines(code, "BP411") == []
