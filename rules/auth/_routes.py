@@ -32,11 +32,13 @@ class Route:
         method: The decorator's method (``get``, ``websocket``...).
         path: The path template, when it is a literal.
         path_params: The names of its ``{placeholders}``.
+        dependencies: True when the decorator declares ``dependencies=[...]``.
     """
 
     method: str
     path: str | None
     path_params: frozenset[str]
+    dependencies: bool = False
 
 
 def _uses_fastapi(facts: ModuleFacts) -> bool:
@@ -77,4 +79,5 @@ def _route(call: cst.Call, func: cst.Attribute, facts: ModuleFacts) -> Route | N
             path_arg = arg.value
     path = string_value(path_arg) if path_arg is not None else None
     params = frozenset(_PLACEHOLDER.findall(path)) if path else frozenset()
-    return Route(method, path, params)
+    declared = any(a.keyword is not None and a.keyword.value == "dependencies" for a in call.args)
+    return Route(method, path, params, declared)

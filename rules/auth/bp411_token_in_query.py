@@ -7,8 +7,13 @@ import libcst as cst
 from precepts.facts import dotted_name
 from precepts.findings import Severity
 from precepts.rule import Example, Rule
-from precepts.rules.auth._claims import split_annotation
-from precepts.rules.auth._routes import route_of
+from precepts.rules.auth._claims import (
+    dependency_of,
+    depends_call,
+    has_auth_words,
+    split_annotation,
+)
+from precepts.rules.auth._routes import Route, route_of
 from precepts.rules.auth.bp409_hardcoded_secret import name_words
 from precepts.rules.sqlalchemy._orm import short_name
 
@@ -62,7 +67,10 @@ class TokenInQuery(Rule):
     leaves_alone = (
         "`Header(...)`, `Cookie(...)`, `Body`/`Form` values, `Depends(oauth2_scheme)`, path "
         "parameters (`/reset/{token}`, a one-time link), parameters typed with a model, "
-        "functions that are not routes, routes whose path is not a literal."
+        "functions that are not routes, routes whose path is not a literal, and routes that "
+        "authenticate otherwise (`dependencies=[...]` on the decorator, a `Depends`/"
+        "`Security` of a user or token dependency): their `token` is a paging cursor or a "
+        "signed link."
     )
     bad = (
         Example(
@@ -108,7 +116,7 @@ class TokenInQuery(Rule):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         """Check the parameters of a route handler."""
         route = route_of(node, self.context.facts)
-        if route is None or route.path is None:
+        if route is None or route.path is None or self._authenticated(node, route):
             return
         params = node.params
         for param in (*params.params, *params.kwonly_params):
@@ -120,6 +128,20 @@ class TokenInQuery(Rule):
                         f"`{name}` is read from the query string: URLs end up in logs; take "
                         "it from a header (`Depends(oauth2_scheme)`)",
                     )
+
+    def _authenticated(self, node: cst.FunctionDef, route: Route) -> bool:
+        """The route authenticates elsewhere: a query ``token`` is then a cursor or a link."""
+        if route.dependencies:
+            return True
+        params = node.params
+        for param in (*params.params, *params.kwonly_params):
+            annotation = param.annotation.annotation if param.annotation else None
+            dependency = depends_call(param.default) or split_annotation(annotation)[1]
+            target = dependency_of(dependency) if dependency is not None else None
+            if target is not None and has_auth_words(dotted_name(target)):
+                if name_words(param.name.value) not in _TOKEN_NAMES:
+                    return True
+        return False
 
     def _from_query(self, param: cst.Param) -> bool:
         annotation = param.annotation.annotation if param.annotation else None

@@ -43,6 +43,25 @@ def test_query_tokens() -> None:
     assert lines(CODE, "BP411") == [7, 11, 11, 11, 16]
 
 
+def test_routes_that_authenticate_otherwise() -> None:
+    code = """\
+from fastapi import APIRouter, Depends
+
+router = APIRouter()
+
+
+@router.get("/logs", dependencies=[Depends(requires_access)])
+def logs(token: str | None = None) -> None:
+    pass
+
+
+@router.get("/page")
+def page(token: str, user: dict = Depends(get_current_user)) -> None:
+    pass
+"""
+    assert lines(code, "BP411") == []
+
+
 def test_flask_module_is_not_fastapi() -> None:
     code = (
         "from flask import Flask\n\napp = Flask(__name__)\n\n\n"
