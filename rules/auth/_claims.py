@@ -40,7 +40,9 @@ from precepts.rules.sqlalchemy._orm import (
     body_statements,
     child_blocks,
     enclosing_function,
+    first_arg,
     function_bindings,
+    keyword,
     short_name,
     unwrap_await,
 )
@@ -127,12 +129,8 @@ def dependency_of(call: cst.Call) -> cst.BaseExpression | None:
     Returns:
         Its first positional or ``dependency=`` argument.
     """
-    for arg in call.args:
-        if arg.keyword is None and not arg.star:
-            return arg.value
-        if arg.keyword is not None and arg.keyword.value == "dependency":
-            return arg.value
-    return None
+    named = keyword(call, "dependency")
+    return named.value if named is not None else first_arg(call)
 
 
 def _string_annotation(node: cst.SimpleString) -> cst.BaseExpression | None:
@@ -288,20 +286,21 @@ class ClaimsScope:
         """
         if name not in self.facts.functions:
             return None
-        if self._functions is None:
-            body = self.module.body
-            self._functions = {s.name.value: s for s in body if isinstance(s, cst.FunctionDef)}
-            self._classes = {s.name.value: s for s in body if isinstance(s, cst.ClassDef)}
-        return self._functions.get(name)
+        self._read_definitions()
+        return self._functions.get(name)  # type: ignore[union-attr]
 
     def _class(self, name: str) -> cst.ClassDef | None:
         if name not in self.facts.defined or name in self.facts.imports:
             return None
-        if self._classes is None:
+        self._read_definitions()
+        return self._classes.get(name)  # type: ignore[union-attr]
+
+    def _read_definitions(self) -> None:
+        """Index the module's top-level functions and classes, once."""
+        if self._functions is None or self._classes is None:
             body = self.module.body
             self._functions = {s.name.value: s for s in body if isinstance(s, cst.FunctionDef)}
             self._classes = {s.name.value: s for s in body if isinstance(s, cst.ClassDef)}
-        return self._classes.get(name)
 
     def _callers(self, name: str) -> list[tuple[cst.Call, cst.FunctionDef | None]]:
         if self._calls is None:
