@@ -424,6 +424,21 @@ def _function_bindings(function: cst.FunctionDef) -> Bindings:
     return bindings
 
 
+def function_bindings(function: cst.FunctionDef) -> Bindings:
+    """Scan a function's parameters and body for its bindings (not cached).
+
+    For functions outside the module being checked (another module of the workspace);
+    :func:`bindings_of` caches the scan for the module being checked.
+
+    Args:
+        function: The function.
+
+    Returns:
+        Its bindings.
+    """
+    return _function_bindings(function)
+
+
 @dataclass
 class _Cache:
     """Per-check memo shared by every SQLAlchemy rule."""

@@ -35,6 +35,19 @@ EXCEPTIONS: dict[str, str] = {
         "builds no `FastAPI()` and includes no router, so BP310 (missing-health-endpoint) "
         "has no service to check; its routes on the app are BP301's, in API Structure"
     ),
+    "L854-bad-Correct JWT Field Access": (
+        "`get_current_user` is defined nowhere in the snippet (its return type is only a "
+        "comment); BP401 says nothing when the dependency's definition cannot be found "
+        "rather than guess (issue 10), and its own ❌ example defines the dependency"
+    ),
+    "L1904-bad-OpenID Connect (OIDC) for Authentication": (
+        "hardcoded OIDC client credentials: BP409's finding (its section is Service "
+        "Configuration & Secrets), not BP406's, which checks how tokens are decoded"
+    ),
+    "L2063-bad-OAuth2 for Authorization": (
+        "a route that checks no scope at all: no rule of the catalogue flags the absence of "
+        "authorization (BP410 flags role checks, BP411 credentials in the query string)"
+    ),
 }
 NOT_PYTHON: dict[str, str] = {
     "L1064-good-Schema Design": "SQL DDL inside a ```python fence",
