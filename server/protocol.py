@@ -1,4 +1,4 @@
-"""pygls' protocol with three changes the server needs.
+"""pygls' protocol with the changes the server needs.
 
 * Text synchronisation: pygls' built-in handlers keep their own copy of each document,
   whose line splitting corrupts files holding form feeds or U+2028 (see
@@ -13,7 +13,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Generator
+import uuid
+from collections.abc import Callable, Generator
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +30,94 @@ if TYPE_CHECKING:
     from precepts.server.app import PreceptsServer
 
 log = logging.getLogger(__name__)
+
+
+def _forget_when_done(futures: dict[Any, Any], msg_id: Any) -> Callable[[Any], None]:
+    """Return a done callback that drops ``msg_id`` from ``futures`` if it still holds it."""
+
+    def forget(future: Any) -> None:
+        # Only this future's entry: a request id may be reused once it was answered.
+        if futures.get(msg_id) is future:
+            del futures[msg_id]
+
+    return forget
+
+
+class ReleasingFutures:
+    """Drops pygls' bookkeeping of handlers and requests once they are finished.
+
+    pygls 2.1.1's ``_execute_handler`` keeps the future of every handler it starts in
+    ``_request_futures`` (so a ``$/cancelRequest`` can find it). A request's entry is
+    removed when its response is sent; a notification's (keyed by a fresh ``uuid4``)
+    and those of the sub-handlers a generator handler yields to are never removed, so
+    every ``didChange`` left a finished task, its context and its result behind: the
+    server grew by megabytes per thousand edits. Here every handler's entry goes once
+    its future is done, which is harmless for requests (a finished request cannot be
+    cancelled, and pygls has already removed it). Likewise a server-to-client request
+    cancelled before its answer (a timeout) leaves ``_request_futures`` and
+    ``_result_types``; a late answer is then logged by pygls as unknown.
+
+    When a pygls release stops retaining these entries, this class does nothing more
+    than a dictionary lookup per handler, and
+    ``tests/server/test_memory.py::test_pygls_still_retains_notification_futures``
+    fails to say the workaround can go.
+    """
+
+    _request_futures: dict[Any, Future[Any]]
+    _result_types: dict[Any, Any]
+
+    def _execute_handler(
+        self,
+        msg_id: Any,
+        handler: Any,
+        callback: Any,
+        args: tuple[Any, ...] | None = None,
+        kwargs: dict[str, Any] | None = None,
+    ) -> None:
+        """Start a handler as pygls does; its entry goes when it is done.
+
+        Args:
+            msg_id: The message's id (a fresh one for a notification).
+            handler: The handler.
+            callback: pygls' completion callback.
+            args: Its positional arguments.
+            kwargs: Its keyword arguments.
+        """
+        super()._execute_handler(msg_id, handler, callback, args, kwargs)  # type: ignore[misc]
+        future = self._request_futures.get(msg_id)
+        if future is not None:
+            future.add_done_callback(_forget_when_done(self._request_futures, msg_id))
+
+    def send_request(
+        self,
+        method: str,
+        params: Any | None = None,
+        callback: Callable[[Any], None] | None = None,
+        msg_id: Any = None,
+    ) -> Future[Any]:
+        """Send a request to the client; cancelling its future forgets it.
+
+        Args:
+            method: The method.
+            params: Its parameters.
+            callback: Called with the result.
+            msg_id: Its id (a fresh one when None).
+
+        Returns:
+            The future of the answer.
+        """
+        msg_id = str(uuid.uuid4()) if msg_id is None else msg_id
+        future: Future[Any] = super().send_request(  # type: ignore[misc]
+            method, params, callback, msg_id
+        )
+
+        def forget_cancelled(done: Future[Any]) -> None:
+            if done.cancelled():
+                _forget_when_done(self._request_futures, msg_id)(done)
+                self._result_types.pop(msg_id, None)
+
+        future.add_done_callback(forget_cancelled)
+        return future
 
 
 @dataclass(frozen=True)
@@ -47,7 +137,7 @@ class RejectedRequest:
     jsonrpc: str = "2.0"
 
 
-class PreceptsProtocol(LanguageServerProtocol):
+class PreceptsProtocol(ReleasingFutures, LanguageServerProtocol):
     """The language server protocol, with the server's own document handling."""
 
     _server: PreceptsServer

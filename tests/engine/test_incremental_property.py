@@ -27,12 +27,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from precepts import syntax
 from precepts.config import Settings
 from precepts.engine import RuleSet
 from precepts.incremental.document import IncrementalDocument
 from tests.engine.editing import Editor, verify
 from tests.engine.syntax_corpus import CORPUS
-from tests.helpers import REPO
+from tests.helpers import REPO, fix_all
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from generate import backend_module, class_module  # noqa: E402
@@ -77,7 +78,19 @@ def _session(
             document.edit(edit.start, edit.end, edit.text)
             seen["edits"] += 1
         assert document.text == editor.text
-        seen[verify(document, RULES, check_tree=check_tree and step % 5 == 0)] += 1
+        kind = verify(document, RULES, check_tree=check_tree and step % 5 == 0)
+        seen[kind] += 1
+        if kind == "valid" and data.draw(st.integers(0, 9)) == 0:
+            _fix_all_parses(document.text, document, seen)
+
+
+def _fix_all_parses(text: str, document: IncrementalDocument, seen: Counter[str]) -> None:
+    """Fix-all (safe and unsafe) at this state leaves text that still parses."""
+    assert document.result is not None
+    fixed = fix_all(text, document.result.findings, unsafe=True)
+    if not syntax.parses(fixed):  # the engine's judge: CPython, libcst for newer syntax
+        pytest.fail(f"fix-all broke a valid text\n--- text ---\n{text}")
+    seen["fixed"] += 1
 
 
 def _run(name: str, examples: int, steps: int, check_tree: bool) -> Counter[str]:
@@ -102,6 +115,7 @@ def _run(name: str, examples: int, steps: int, check_tree: bool) -> Counter[str]
 def _assert_enough(seen: Counter[str], edits: int, each_kind: int) -> None:
     assert seen["edits"] >= edits, seen
     assert seen["valid"] >= each_kind and seen["broken"] >= each_kind, seen
+    assert seen["fixed"] >= 1, seen
 
 
 # 7 files x 7 sessions x 50 steps: about 2,600 edits in all.
