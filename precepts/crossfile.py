@@ -154,6 +154,7 @@ class CrossFile:
         # Deferred mode (the language server): the last answer per question, questions
         # being answered, and who to tell when an answer arrives.
         self._latest: dict[object, object] = {}
+        self._keys: dict[object, object] = {}  # question → the key of its kept answer
         self._pending: set[object] = set()
         self._on_answer: Callable[[], None] | None = None
         self._worker: ThreadPoolExecutor | None = None
@@ -203,9 +204,27 @@ class CrossFile:
                 return self._latest.get(latest)
         value = compute()
         with self._lock:
-            cache[key] = value
-            self._latest[latest] = value
+            self._store(cache, key, latest, value)
         return value
+
+    def _store(
+        self,
+        cache: dict,  # type: ignore[type-arg]
+        key: object,
+        latest: object,
+        value: object,
+    ) -> None:
+        """Keep one answer per question: a file's older versions leave (under the lock).
+
+        Keys carry the file's modification time, so without this every save would add an
+        entry (a whole parsed module for ``module_facts``) for the life of the server.
+        """
+        previous = self._keys.get(latest)
+        if previous is not None and previous != key:
+            cache.pop(previous, None)
+        self._keys[latest] = key
+        cache[key] = value
+        self._latest[latest] = value
 
     def _answer(
         self,
@@ -219,8 +238,7 @@ class CrossFile:
         except Exception:  # a question that cannot be answered is answered with None
             value = None
         with self._lock:
-            cache[key] = value
-            self._latest[latest] = value
+            self._store(cache, key, latest, value)
             self._pending.discard(key)
             self.generation += 1
             callback = self._on_answer
@@ -560,6 +578,7 @@ class CrossFile:
             self._facts.clear()
             self._gotos.clear()
             self._latest.clear()
+            self._keys.clear()
             self._pending.clear()
 
 

@@ -225,3 +225,19 @@ def test_a_jedi_that_keeps_failing_gives_no_answer(project: Path, monkeypatch: p
     monkeypatch.setattr(jedi, "Script", flaky)
     assert CrossFile().find_class(project / "app" / "use.py", "Legacy") is None
     assert flaky.calls == 2
+
+
+def test_one_parsed_version_of_a_file_is_kept(tmp_path):
+    """Each save changes the modification time: older parses leave the index."""
+    import os
+
+    from precepts.crossfile import CrossFile
+
+    module = tmp_path / "models.py"
+    service = CrossFile()
+    for version in range(5):
+        module.write_text(f"X = {version}\n", encoding="utf-8")
+        os.utime(module, ns=(version * 10**9 + 10**9, version * 10**9 + 10**9))
+        parsed = service.module_facts(module)
+        assert parsed is not None and f"X = {version}" in parsed.text
+    assert len(service._facts) == 1
