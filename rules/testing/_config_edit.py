@@ -2,11 +2,11 @@
 
 Edits are small insertions: a key goes on its own line after the last key of its
 table, a missing table goes after the file's other coverage tables (or at the end);
-comments, blank lines, key order and
-quoting stay as they were; values already written are never changed. Headers are only *located* line by line; every edit is then
-proven by parsing the result with the file's own parser (``tomllib``, ``configparser``):
-the changed settings must read as intended and every other value must be unchanged,
-or no edit is offered at all.
+comments, blank lines, key order and quoting stay as they were, and values already
+written are never changed. Headers are only *located* line by line; every edit is
+then proven by parsing the result with the file's own parser (``tomllib``,
+``configparser``): the added settings must read as intended and every other value must
+be unchanged, or no edit is offered at all.
 """
 
 from __future__ import annotations
