@@ -24,6 +24,8 @@ import pathspec
 
 from precepts.config import Settings
 from precepts.filekinds import CONFIG_FILES, FileKind, kind_of_name
+from precepts.filerule import FileRule
+from precepts.registry import all_rules
 
 ALWAYS_SKIPPED = frozenset(
     {
@@ -93,6 +95,24 @@ class GitIgnores:
             if directory == root or directory.parent == directory:
                 return False
             directory = directory.parent
+
+
+def file_rules_read(settings: Settings, path: Path) -> bool:
+    """Tell whether an enabled file rule reads this configuration file.
+
+    Args:
+        settings: The settings governing it.
+        path: A ``pyproject.toml``, ``setup.cfg`` or ``.coveragerc``.
+
+    Returns:
+        True when some file rule enabled for it reads files of its name.
+    """
+    enabled = settings.enabled_codes(path)
+    rules = all_rules()
+    return any(
+        code in rules and issubclass(rules[code], FileRule) and path.name in rules[code].files
+        for code in enabled
+    )
 
 
 def _head(path: Path) -> str:
@@ -190,9 +210,10 @@ def _walk(
         )
         for name in sorted(filenames):
             path = here / name
-            if not (
-                name.endswith(PYTHON_SUFFIXES) or name in CONFIG_FILES or settings.is_included(path)
-            ):
+            if name in CONFIG_FILES:
+                if not file_rules_read(settings, path):
+                    continue
+            elif not (name.endswith(PYTHON_SUFFIXES) or settings.is_included(path)):
                 continue
             if settings.is_excluded(path):
                 continue
