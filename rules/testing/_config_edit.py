@@ -86,9 +86,7 @@ def _blocks(lines: Sequence[str], kind: FileKind) -> list[_Block]:
 
 def _key_line(lines: Sequence[str], block: _Block, key: str) -> int | None:
     pattern = re.compile(rf"""^\s*["']?{re.escape(key)}["']?\s*[=:]""")
-    return next(
-        (n for n in range(block.header + 1, block.end) if pattern.match(lines[n])), None
-    )
+    return next((n for n in range(block.header + 1, block.end) if pattern.match(lines[n])), None)
 
 
 class _Plan:

@@ -285,7 +285,8 @@ def is_project_file(name: str, text: str) -> bool:
         data = load_toml(text) or {}
         tool = data.get("tool") if isinstance(data.get("tool"), Mapping) else {}
         return bool(
-            {"project", "build-system"} & data.keys() or {"poetry", "pytest", "coverage"} & tool.keys()
+            {"project", "build-system"} & data.keys()
+            or {"poetry", "pytest", "coverage"} & tool.keys()
         )
     parser = load_ini(text)
     if parser is None:

@@ -169,7 +169,7 @@ class CoverageTargetMissing(FileRule):
             'addopts = "--cov=app --cov-branch --cov-fail-under=90"\n',
             path="service/pyproject.toml",
         ),
-        Example('[tool.ruff]\nline-length = 100\n', path="service/pyproject.toml"),
+        Example("[tool.ruff]\nline-length = 100\n", path="service/pyproject.toml"),
     )
 
     def check(self) -> None:
@@ -194,8 +194,11 @@ class CoverageTargetMissing(FileRule):
         gap = _gap(coverage, pytest_options(read), target)
         if gap.floor_ok and gap.branch_ok:
             return
-        self.report_at(self._where(coverage, gap), self._message(coverage, gap, target),
-                       fix=self._fix(coverage, gap, target))
+        self.report_at(
+            self._where(coverage, gap),
+            self._message(coverage, gap, target),
+            fix=self._fix(coverage, gap, target),
+        )
 
     def _where(self, coverage: Coverage | None, gap: _Gap) -> Range:
         context = self.context
