@@ -415,7 +415,9 @@ class Checker:
             try:
                 rule = rule_class(context, options)  # type: ignore[arg-type]
                 rule.check()  # type: ignore[attr-defined]
-                result.findings.extend(self._file_finding(p, context, severity) for p in rule.pending)
+                result.findings.extend(
+                    self._file_finding(p, context, severity) for p in rule.pending
+                )
             except Exception as error:  # a broken rule must not stop the others
                 trace = "".join(traceback.format_exception(error))
                 message = f"{type(error).__name__}: {error}"
@@ -430,14 +432,18 @@ class Checker:
         fix: Fix | None = None
         spec = pending.fix
         if spec is not None:
-            edits = tuple(sorted((c for c in spec.changes if isinstance(c, TextEdit)), key=lambda e: e.range))
+            edits = tuple(
+                sorted((c for c in spec.changes if isinstance(c, TextEdit)), key=lambda e: e.range)
+            )
             if len(edits) == len(spec.changes) and edits:
                 fixed = apply_edits(context.text, edits)
                 if parse_error(context.kind, fixed) is None:
                     fix = Fix(spec.message, edits, spec.applicability or Applicability.SAFE)
         related = tuple(item for item in pending.related if isinstance(item, RelatedLocation))
         where = pending.where if isinstance(pending.where, Range) else Range.of(0, 0, 0, 0)
-        return Finding(rule.code, rule.name, pending.message, severity, where, related, fix, pending.data)
+        return Finding(
+            rule.code, rule.name, pending.message, severity, where, related, fix, pending.data
+        )
 
     def run_rules(self, context: RuleContext, result: CheckResult) -> None:
         """Run the enabled rules over a parsed module and collect their findings.

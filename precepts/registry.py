@@ -98,12 +98,16 @@ def validate_rule(rule: type[Rule]) -> None:
         if example.line is None:
             raise RegistryError(f"rule {rule.code}: a ❌ example needs the line it fires on")
     if issubclass(rule, FileRule):
-        unknown = sorted(set(rule.files) - set(CONFIG_FILES))
-        if not rule.files or unknown:
-            raise RegistryError(
-                f"rule {rule.code}: a file rule reads some of {', '.join(CONFIG_FILES)}"
-                + (f", not {', '.join(unknown)}" if unknown else "")
-            )
+        _validate_file_rule(rule)
+
+
+def _validate_file_rule(rule: type[FileRule]) -> None:
+    unknown = sorted(set(rule.files) - set(CONFIG_FILES))
+    if not rule.files or unknown:
+        raise RegistryError(
+            f"rule {rule.code}: a file rule reads some of {', '.join(CONFIG_FILES)}"
+            + (f", not {', '.join(unknown)}" if unknown else "")
+        )
 
 
 @lru_cache(maxsize=1)

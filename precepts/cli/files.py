@@ -179,21 +179,22 @@ def discover(
     ignores = GitIgnores()
     for given in paths:
         if given.is_file():
-            resolved = given.resolve()
-            if resolved in seen:
-                continue
-            seen.add(resolved)
-            if named_kind(given, settings_for(given)) is FileKind.OTHER:
-                if skipped is not None:
-                    skipped(given, describe_skip(given))
-                continue
-            yield given
-            continue
-        for found in _walk(given, settings_for, ignores if respect_gitignore else None):
-            resolved = found.resolve()
+            found: Iterator[Path] = _named(given, settings_for(given), skipped)
+        else:
+            found = _walk(given, settings_for, ignores if respect_gitignore else None)
+        for path in found:
+            resolved = path.resolve()
             if resolved not in seen:
                 seen.add(resolved)
-                yield found
+                yield path
+
+
+def _named(path: Path, settings: Settings, skipped: Skipped | None) -> Iterator[Path]:
+    """Yield a file named on the command line when it is of a kind precepts checks."""
+    if named_kind(path, settings) is not FileKind.OTHER:
+        yield path
+    elif skipped is not None:
+        skipped(path, describe_skip(path))
 
 
 def _walk(
@@ -210,16 +211,18 @@ def _walk(
         )
         for name in sorted(filenames):
             path = here / name
-            if name in CONFIG_FILES:
-                if not file_rules_read(settings, path):
-                    continue
-            elif not (name.endswith(PYTHON_SUFFIXES) or settings.is_included(path)):
-                continue
-            if settings.is_excluded(path):
-                continue
-            if ignores is not None and ignores.ignored(path.resolve(), False, absolute_root):
-                continue
-            yield path
+            if _wanted(path, settings) and not (
+                settings.is_excluded(path)
+                or (ignores is not None and ignores.ignored(path.resolve(), False, absolute_root))
+            ):
+                yield path
+
+
+def _wanted(path: Path, settings: Settings) -> bool:
+    """Tell whether a file found in a folder is checked: Python, or read by a file rule."""
+    if path.name in CONFIG_FILES:
+        return file_rules_read(settings, path)
+    return path.name.endswith(PYTHON_SUFFIXES) or settings.is_included(path)
 
 
 def _keep_directory(

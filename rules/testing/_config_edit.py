@@ -21,8 +21,8 @@ from typing import Any
 from precepts.filekinds import FileKind
 from precepts.findings import Position, Range, TextEdit
 from precepts.fixes import apply_edits
-from precepts.text import split_lines
 from precepts.rules.testing._coverage import load_ini, load_toml
+from precepts.text import split_lines
 
 _TOML_HEADER = re.compile(r"""^\s*\[(?!\[)\s*([A-Za-z0-9_\-."' ]+?)\s*\]\s*(?:#.*)?$""")
 _TOML_ANY_HEADER = re.compile(r"""^\s*\[\[?\s*[A-Za-z0-9_\-."' ]+\]\]?\s*(?:#.*)?$""")
@@ -60,27 +60,37 @@ class _Block:
     end: int  # the first line after the block
 
 
+def _header_name(line: str, kind: FileKind) -> tuple[bool, str | None]:
+    """Tell whether a line is a table header, and the table it opens (None: an array)."""
+    if kind is FileKind.TOML:
+        if not _TOML_ANY_HEADER.match(line):
+            return False, None
+        match = _TOML_HEADER.match(line)
+        return True, _toml_table_name(match.group(1)) if match else None
+    match = _INI_HEADER.match(line)
+    return (True, match.group(1)) if match else (False, None)
+
+
+def _last_value_line(lines: Sequence[str], header: int, end: int) -> int:
+    last = header
+    for number in range(header + 1, end):
+        stripped = lines[number].strip()
+        if stripped and not stripped.startswith(("#", ";")):
+            last = number
+    return last
+
+
 def _blocks(lines: Sequence[str], kind: FileKind) -> list[_Block]:
-    starts: list[tuple[int, str | None]] = []
+    starts = []
     for number, line in enumerate(lines):
-        if kind is FileKind.TOML:
-            if _TOML_ANY_HEADER.match(line):
-                match = _TOML_HEADER.match(line)
-                starts.append((number, _toml_table_name(match.group(1)) if match else None))
-        else:
-            match = _INI_HEADER.match(line)
-            if match:
-                starts.append((number, match.group(1)))
+        is_header, name = _header_name(line, kind)
+        if is_header:
+            starts.append((number, name))
     blocks = []
     for index, (header, name) in enumerate(starts):
         end = starts[index + 1][0] if index + 1 < len(starts) else len(lines)
-        last = header
-        for number in range(header + 1, end):
-            stripped = lines[number].strip()
-            if stripped and not stripped.startswith(("#", ";")):
-                last = number
         if name is not None:
-            blocks.append(_Block(name, header, last, end))
+            blocks.append(_Block(name, header, _last_value_line(lines, header, end), end))
     return blocks
 
 

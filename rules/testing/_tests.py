@@ -23,15 +23,22 @@ _FIXTURE_DECORATORS = frozenset(
 
 
 def collects_tests(context: RuleContext) -> bool:
-    """Tell whether pytest collects tests from this module.
+    """Tell whether pytest (or unittest) collects tests from this module.
+
+    pytest's default ``python_files`` are ``test_*.py`` and ``*_test.py``; unittest's
+    discovery takes ``test*.py``. Other modules of a test folder (helpers, fixtures,
+    ``conftest.py``) hold no tests even when they define ``test_*`` functions.
 
     Args:
         context: The rule context.
 
     Returns:
-        True for a test module that is not a ``conftest.py``.
+        True for a module tests are collected from.
     """
-    return context.is_test and PurePath(context.path).name != "conftest.py"
+    name = PurePath(context.path.replace("\\", "/")).name
+    return context.is_test and (
+        (name.startswith("test") and name.endswith(".py")) or name.endswith("_test.py")
+    )
 
 
 def decorator_name(decorator: cst.Decorator, facts: ModuleFacts) -> str:

@@ -63,7 +63,10 @@ class TestWithoutAssertion(Rule):
         "`pytest.warns`/`pytest.fail`, and calls no assertion: a mock's `assert_*` method, "
         "`self.assert*`, or a helper named like one (`assertion-helpers`: `assert*`, "
         "`check_*`, `verify_*`, `expect`...). A helper of the same module (a function, or "
-        "a method called through `self`) counts when it asserts itself."
+        "a method called through `self`) counts when it asserts itself; so do a call that "
+        "runs another test (`module.test_create()`) and `subprocess.run(..., check=True)`. "
+        "Test modules are those pytest collects: `test_*.py`, `*_test.py` (and unittest's "
+        "`test*.py`)."
     )
     why = (
         "A test without an assertion only proves the code did not raise. It stays green "
@@ -239,6 +242,10 @@ class TestWithoutAssertion(Rule):
             return False
         if last == "fail" and (dotted_name(func) or "").startswith("self."):
             return True
+        if last.startswith("test") and last != "test":
+            return True  # runs another test (``module.test_create()``), which asserts
+        if any(_is_true(arg) for arg in node.args if arg.keyword and arg.keyword.value == "check"):
+            return True  # ``subprocess.run(..., check=True)`` raises on failure
         bare = last.lstrip("_")
         return any(fnmatchcase(bare, pattern) for pattern in self.option("assertion-helpers"))
 
@@ -275,6 +282,10 @@ class TestWithoutAssertion(Rule):
         except KeyError:
             line = positions.first_line(index)
             return Range.of(line, 0, line, 0)
+
+
+def _is_true(arg: cst.Arg) -> bool:
+    return isinstance(arg.value, cst.Name) and arg.value.value == "True"
 
 
 def _key(function: _Function) -> str:

@@ -11,8 +11,7 @@ from precepts.facts import dotted_name
 from precepts.findings import Severity
 from precepts.rule import Example, Rule
 from precepts.rules.fastapi._routes import string_value
-from precepts.rules.testing._tests import is_test_function, parameter_names
-from precepts.rules.testing.bp803_over_mocking import is_session_name
+from precepts.rules.testing._tests import collects_tests, is_test_function, parameter_names
 
 _DB_URL = re.compile(
     r"^(postgres(?:ql)?|pgsql|mysql|mariadb|mssql|oracle|sqlite|cockroachdb|redshift|"
@@ -44,13 +43,15 @@ _SQL_DELETES = frozenset(
 )
 _SQL_WIPE = re.compile(r"^\s*(?:DELETE\s+FROM|TRUNCATE)\b", re.IGNORECASE)
 _TEST_MARKERS = ("test", ":memory:", "tmp", "temp")
+_RESERVED_HOSTS = (".example", ".invalid", ".test", ".localhost", ".example.com", ".example.org")
 
 
 def is_test_database(url: str) -> bool:
     """Tell whether a database URL names a test database.
 
     SQLite in memory, or a database, host, user or SQLite file whose name says ``test``
-    (``tmp``/``temp`` for SQLite files).
+    (``tmp``/``temp`` for SQLite files), or a host name reserved for examples
+    (``db.example``, ``example.com``: RFC 2606), which reaches no real database.
 
     Args:
         url: The URL.
@@ -64,9 +65,12 @@ def is_test_database(url: str) -> bool:
         return rest in ("", "/") or any(marker in rest.lower() for marker in _TEST_MARKERS)
     try:
         parsed = urlsplit(url)
-        parts = (parsed.path, parsed.hostname or "", parsed.username or "")
+        host = parsed.hostname or ""
+        parts = (parsed.path, host, parsed.username or "")
     except ValueError:
         return True  # not a URL after all: nothing to judge
+    if host.endswith(_RESERVED_HOSTS) or host in {"example.com", "example.org", "example.net"}:
+        return True  # a name reserved for examples (RFC 2606): it reaches no database
     return any("test" in part.lower() for part in parts)
 
 
@@ -106,13 +110,14 @@ class TestTouchesRealDatabase(Rule):
     summary = (
         "In test modules: (1) a database URL that does not name a test database (no "
         "`test` in its database, host or user; SQLite not in memory nor in a test/tmp "
-        "file) given to `create_engine`/`create_async_engine`/`connect`/`Database(...)`, "
-        "to a keyword or key named like a database URL (`database_url=`, "
-        '`{"DATABASE_URL": ...}`), assigned to such a name, or set as such an environment '
-        "variable (`monkeypatch.setenv`, `os.environ[...] =`); (2) in a test's body, rows "
-        "deleted (`db.query(User).delete()`, `User.query.delete()`, "
-        "`session.execute(delete(User))`, `DELETE FROM`/`TRUNCATE` SQL, `session.delete(obj)`) "
-        "through a session the test did not receive from a fixture."
+        "file) given to `create_engine`/`create_async_engine`/`connect`/`Database(...)`; "
+        "or, outside a test's body (module level, `conftest.py`, fixtures: the suite's own "
+        "configuration), given to a keyword or key named like a database URL "
+        '(`database_url=`, `{"DATABASE_URL": ...}`), assigned to such a name, or set as such '
+        "an environment variable (`monkeypatch.setenv`, `os.environ[...] =`); (2) in a "
+        "test's body, rows deleted (`db.query(User).delete()`, `User.query.delete()`, "
+        "`session.execute(delete(User))`, `DELETE FROM`/`TRUNCATE` SQL) through a session "
+        "the test neither received from a fixture nor built from one."
     )
     why = (
         "A test pointed at a shared or production database reads data it did not create "
@@ -123,11 +128,13 @@ class TestTouchesRealDatabase(Rule):
     )
     leaves_alone = (
         "Fixtures, which may create and drop their own schema or clean up after a test; "
-        "deletes through a session or connection the test receives as a fixture argument, "
-        "or through `self`/`cls` (a `TestCase` sets it up in `setUp`); test database URLs "
-        "(`postgresql://.../app_test`, `sqlite://`, `sqlite:///:memory:`); URLs that are "
-        "only data (a string compared or parsed in an assertion); HTTP `DELETE` requests "
-        "(`client.delete('/users/1')`); code outside test modules."
+        "deletes through a session or connection the test receives as a fixture argument "
+        "or builds from one (`db = SQLAlchemy(app)`), or through `self`/`cls` (a `TestCase` "
+        "sets it up in `setUp`); `session.delete(obj)` of one object the test holds; test "
+        "database URLs (`postgresql://.../app_test`, `sqlite://`, `sqlite:///:memory:`) and "
+        "hosts reserved for examples (`db.example`, `example.com`); URLs set in a test's own "
+        "body other than for `create_engine`/`connect` (the data a unit under test parses); "
+        "HTTP `DELETE` requests (`client.delete('/users/1')`); code outside test modules."
     )
     bad = (
         Example(
@@ -187,6 +194,7 @@ class TestTouchesRealDatabase(Rule):
     def setup(self) -> None:
         """Nothing to remember between nodes."""
         self._active = self.context.is_test
+        self._tests = collects_tests(self.context)
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         """Check a string that may be a database URL."""
@@ -217,7 +225,13 @@ class TestTouchesRealDatabase(Rule):
         parent = ancestors[-1] if ancestors else None
         holder = ancestors[-2] if len(ancestors) >= 2 else None
         if isinstance(parent, cst.Arg) and isinstance(holder, cst.Call):
+            if self._connector(holder):
+                return True
+            if self._enclosing_test() is not None:
+                return False  # a test's own data: the URL the unit under test parses
             return self._connecting_argument(parent, holder)
+        if self._enclosing_test() is not None:
+            return False
         if isinstance(parent, cst.DictElement):
             key = string_value(parent.key)
             return key is not None and bool(_URL_NAME.search(key))
@@ -230,13 +244,14 @@ class TestTouchesRealDatabase(Rule):
             return any(_names_url(target) for target in targets)
         return False
 
+    @staticmethod
+    def _connector(call: cst.Call) -> bool:
+        return (dotted_name(call.func) or "").rsplit(".", 1)[-1] in _CONNECTORS
+
     def _connecting_argument(self, arg: cst.Arg, call: cst.Call) -> bool:
         if arg.keyword is not None:
             return bool(_URL_NAME.search(arg.keyword.value))
-        called = dotted_name(call.func) or ""
-        last = called.rsplit(".", 1)[-1]
-        if last in _CONNECTORS:
-            return True
+        last = (dotted_name(call.func) or "").rsplit(".", 1)[-1]
         if last in _ENV_SETTERS and call.args and call.args[0] is not arg:
             key = string_value(call.args[0].value)
             return key is not None and bool(_URL_NAME.search(key))
@@ -244,7 +259,7 @@ class TestTouchesRealDatabase(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         """Check a deletion of rows inside a test's body."""
-        if not self._active or not isinstance(node.func, cst.Attribute):
+        if not self._tests or not isinstance(node.func, cst.Attribute):
             return
         receiver = self._deleting_receiver(node)
         if receiver is None:
@@ -263,17 +278,8 @@ class TestTouchesRealDatabase(Rule):
         assert isinstance(func, cst.Attribute)
         method, receiver = func.attr.value, func.value
         if method == "delete":
-            if _reaches_query(receiver):
-                return receiver
-            name = dotted_name(receiver) or ""
-            first = node.args[0].value if node.args else None
-            if (
-                is_session_name(name.rsplit(".", 1)[-1])
-                and first is not None
-                and string_value(first) is None
-            ):
-                return receiver  # session.delete(obj)
-            return None
+            # `session.delete(obj)` removes an object the test holds, not a table's rows.
+            return receiver if _reaches_query(receiver) else None
         if method == "execute" and node.args and self._wipes(node.args[0].value):
             return receiver
         return None
@@ -294,18 +300,25 @@ class TestTouchesRealDatabase(Rule):
         return text is not None and bool(_SQL_WIPE.match(text))
 
     def _enclosing_test(self) -> frozenset[str] | None:
-        """Return the parameters in scope when inside a test's body, else None."""
+        """Return the names a test got from its fixtures when inside its body, else None.
+
+        Those are the parameters of the test (and of functions nested in it) and the
+        names it binds from an expression using one (``db = SQLAlchemy(app)``).
+        """
         classes: list[cst.ClassDef] = []
         params: set[str] = set()
-        test = False
+        tests: list[cst.FunctionDef] = []
         for index, node in enumerate(self.context.ancestors):
             if isinstance(node, cst.ClassDef):
                 classes.append(node)
             elif isinstance(node, cst.FunctionDef):
                 nested = any(isinstance(a, cst.FunctionDef) for a in self.context.ancestors[:index])
-                test = test or is_test_function(node, classes, nested, self.context.facts)
+                if is_test_function(node, classes, nested, self.context.facts):
+                    tests.append(node)
                 params |= parameter_names(node)
-        return frozenset(params) if test else None
+        if not tests:
+            return None
+        return frozenset(derived_names(tests[0], params))
 
 
 def _names_url(target: cst.BaseExpression) -> bool:
@@ -319,3 +332,59 @@ def _names_url(target: cst.BaseExpression) -> bool:
             key = string_value(index.value)
             return key is not None and bool(_URL_NAME.search(key))
     return False
+
+
+class _Derived(cst.CSTVisitor):
+    """Collects the names bound from expressions that use names already known."""
+
+    def __init__(self, known: set[str]) -> None:
+        super().__init__()
+        self.known = known
+
+    def _uses_known(self, node: cst.CSTNode | None) -> bool:
+        if node is None:
+            return False
+        finder = _NameFinder(self.known)
+        node.visit(finder)
+        return finder.found
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if self._uses_known(node.value):
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    self.known.add(target.target.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if isinstance(node.target, cst.Name) and self._uses_known(node.value):
+            self.known.add(node.target.value)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        asname = node.asname
+        if asname is not None and isinstance(asname.name, cst.Name) and self._uses_known(node.item):
+            self.known.add(asname.name.value)
+
+
+class _NameFinder(cst.CSTVisitor):
+    def __init__(self, names: set[str]) -> None:
+        super().__init__()
+        self.names = names
+        self.found = False
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value in self.names:
+            self.found = True
+
+
+def derived_names(test: cst.FunctionDef, params: set[str]) -> set[str]:
+    """Return the parameters plus the names bound, in order, from expressions using them.
+
+    Args:
+        test: The test function.
+        params: Its parameters (and those of functions around the node).
+
+    Returns:
+        The names that come from fixtures.
+    """
+    visitor = _Derived(set(params))
+    test.body.visit(visitor)
+    return visitor.known

@@ -20,6 +20,7 @@ from precepts.rules.testing._coverage import (
     pytest_options,
 )
 
+_TOML_PREFIX = "tool.coverage."
 # Where a project's settings go when it configures coverage nowhere yet.
 _HOMES = ("pyproject.toml", "setup.cfg")
 # Headers a finding about a project without any coverage settings sits on.
@@ -234,18 +235,15 @@ class CoverageTargetMissing(FileRule):
         return f"Coverage target missing: {'; '.join(parts)}"
 
     def _fix(self, coverage: Coverage | None, gap: _Gap, target: int) -> FixSpec | None:
-        context = self.context
-        toml = context.kind is FileKind.TOML
-        prefix = coverage.prefix if coverage else ("tool.coverage." if toml else "coverage:")
-        run = (coverage.run_table if coverage else None) or f"{prefix}run"
-        report = (coverage.report_table if coverage else None) or f"{prefix}report"
         if (not gap.branch_ok and gap.branch is not None) or (
             not gap.floor_ok and gap.floor is not None
         ):
             return None  # a weaker value is written down: the team's call, not the fix's
+        context = self.context
+        prefix, run, report = _tables(coverage, context.kind)
         settings = []
         if not gap.branch_ok:
-            settings.append(Setting(run, "branch", "true" if toml else "True"))
+            settings.append(Setting(run, "branch", "true" if prefix == _TOML_PREFIX else "True"))
         if not gap.floor_ok:
             settings.append(Setting(report, "fail_under", str(target)))
         edits = plan_edits(
@@ -254,6 +252,19 @@ class CoverageTargetMissing(FileRule):
         if edits is None:
             return None
         return self.fix("Add the coverage settings", *edits)
+
+
+def _tables(coverage: Coverage | None, kind: FileKind) -> tuple[str, str, str]:
+    """Return the prefix of coverage's tables and the run and report tables to write to."""
+    if coverage is None:
+        prefix = _TOML_PREFIX if kind is FileKind.TOML else "coverage:"
+        return prefix, f"{prefix}run", f"{prefix}report"
+    prefix = coverage.prefix
+    return (
+        prefix,
+        coverage.run_table or f"{prefix}run",
+        coverage.report_table or f"{prefix}report",
+    )
 
 
 def _shown(value: float) -> str:
