@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -39,6 +41,13 @@ _PARAM_TAKERS = frozenset({"execute", "scalar", "scalars"})
 # List methods whose argument becomes part of the list (`clauses.append("a = :a")`).
 _MUTATORS = frozenset({"append", "extend", "insert"})
 _LITERALS = (cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary)
+# `Status.DRAFT.value` / `.name`: an enum member's fields; `self.value` inside the enum.
+_MEMBER_FIELDS = frozenset({"value", "name"})
+_ENUM_BASES = ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag")
+# Statements whose values cannot be bound parameters: PostgreSQL parses `SET` (and
+# `SET LOCAL TIME ZONE`, `SET search_path`) without placeholders, SQLite's `PRAGMA` too.
+_UNBINDABLE = re.compile(r"\s*(SET|PRAGMA|RESET)\b", re.IGNORECASE)
+_SET_TARGET = re.compile(r"\s*SET\s+(LOCAL\s+|SESSION\s+)?(TIME\s+ZONE|[\w.]+)", re.IGNORECASE)
 _MAX_DEPTH = 4
 
 
@@ -73,12 +82,19 @@ class SqlInjection(Rule):
         "A value pasted into SQL is parsed as SQL: `' OR '1'='1` in `email` returns every "
         "row, `'; DROP TABLE users; --` destroys data. Bound parameters send the value "
         "separately from the statement, so no input can change the query's meaning, and "
-        "the database can reuse the plan."
+        "the database can reuse the plan. Some statements cannot take bound parameters: "
+        "PostgreSQL's `SET` (`SET LOCAL TIME ZONE '{tz}'`, `SET search_path TO {schema}`) and "
+        "SQLite's `PRAGMA`. There the message gives the safe alternative instead: "
+        "`SELECT set_config('TimeZone', :value, true)` binds the value like any other "
+        "query, or the value is checked against an allow-list first."
     )
     leaves_alone = (
         "Bound parameters (`text('... :email')` with a dict, `'... %s'` with a params "
         "tuple passed as the second argument); interpolated constants: literals, "
-        "UPPER_CASE names and attributes, `Model.__tablename__`, `int(...)`/`len(...)` "
+        "UPPER_CASE names and attributes (`cls._THRESHOLD`), enum members' values "
+        "(`Status.DRAFT.value`, and `self.value` inside the `Enum` itself), module names "
+        "bound once to a literal (`table: Final = 'users'`) and not rebound in the "
+        "function, `Model.__tablename__`, `int(...)`/`len(...)` "
         "results, names quoted by `quote()`/`quote_ident()`/`quote_identifier()`; "
         "identifiers from an allow-list: a lookup in a literal dict/tuple or an "
         "UPPER_CASE mapping (`SORTABLE[sort]`), a name checked with `if col not in "
@@ -94,7 +110,8 @@ class SqlInjection(Rule):
         "Rewrites `text(f\"... = '{email}'\")` passed alone to `execute()`/`scalar()`/"
         '`scalars()` into `text("... = :email")` plus a `{"email": email}` parameter '
         "dict, when every interpolation is a plain name or attribute that fills a whole SQL "
-        "value (quoted or bare)."
+        "value (quoted or bare). Never for `SET`/`PRAGMA`, where `:name` would fail at "
+        "run time."
     )
     fix_applicability = Applicability.UNSAFE
     bad = (
@@ -305,7 +322,7 @@ class SqlInjection(Rule):
                 message = (
                     f"SQL built with {_KIND_WORDS[template.kind]} from "
                     f"{_names(unsafe)} reaches `{sink_name}()` through `{name.value}`: "
-                    "pass the values as bound parameters"
+                    f"{_advice(template.text, short=True)}"
                 )
                 self.report(name, message, related=[Related(part, "the SQL is built here")])
                 return
@@ -388,14 +405,28 @@ class SqlInjection(Rule):
         if _is_constant_name(node):
             return True
         if isinstance(node, cst.Attribute):
-            return False
+            return self._enum_field(node)
         if node.value in ("True", "False", "None"):
             return True
         scope = self._scope()
         if node.value in scope.safe:
             return True
         parts = scope.bindings.get(node.value)
+        if parts is None and self._functions:
+            # A module constant (`timeout: Final = 30`, `table = "users"`): bound once to
+            # a literal at the top level and not rebound in this function.
+            return _is_literal_value(self.context.facts.values.get(node.value))
         return bool(parts) and all(self._safe(part, depth + 1) for part in parts)
+
+    def _enum_field(self, node: cst.Attribute) -> bool:
+        """``self.value`` / ``self.name`` inside an ``Enum``: one of the members' values."""
+        receiver = node.value
+        return (
+            isinstance(receiver, cst.Name)
+            and receiver.value == "self"
+            and node.attr.value in _MEMBER_FIELDS
+            and _enum_class(self.context.ancestors)
+        )
 
     def _safe_call(self, node: cst.Call, depth: int) -> bool:
         func = node.func
@@ -434,10 +465,8 @@ class SqlInjection(Rule):
     # ----------------------------------------------------------------- reporting
 
     def _message(self, template: Template, unsafe: list[cst.BaseExpression | None]) -> str:
-        return (
-            f"SQL built with {_KIND_WORDS[template.kind]} from {_names(unsafe)}: pass the "
-            "values as bound parameters (`:name` with `text()`, `%s` with a params tuple)"
-        )
+        built = f"SQL built with {_KIND_WORDS[template.kind]} from {_names(unsafe)}"
+        return f"{built}: {_advice(template.text)}"
 
     def _text_fix(
         self, call: cst.Call, value: cst.BaseExpression, template: Template
@@ -445,6 +474,8 @@ class SqlInjection(Rule):
         """Build the ``text()`` + params fix, or None when it would not be faithful."""
         if not isinstance(value, cst.FormattedString) or sink_of(call, self.context) != "strong":
             return None
+        if _unbindable(template.text):
+            return None  # `SET x = :x` fails at run time: there is no faithful rewrite
         ancestors = self.context.ancestors
         outer = ancestors[-2] if len(ancestors) >= 2 else None
         if not (isinstance(ancestors[-1], cst.Arg) and isinstance(outer, cst.Call)):
@@ -505,15 +536,74 @@ def _in_add_chain(parent: cst.CSTNode | None) -> bool:
 
 
 def _is_constant_name(node: cst.BaseExpression) -> bool:
-    """UPPER_CASE names and attributes, and table names from the ORM, are constants."""
+    """UPPER_CASE names and attributes, enum members' values and ORM table names."""
     name = dotted_name(node)
     if name is None:
         return False
-    last = name.rsplit(".", 1)[-1]
-    if last == "__tablename__" or ".__table__." in f".{name}.":
+    parts = name.split(".")
+    if parts[-1] == "__tablename__" or ".__table__." in f".{name}.":
         return True
-    letters = last.strip("_")
+    if len(parts) > 2 and parts[-1] in _MEMBER_FIELDS:
+        parts.pop()  # `Status.DRAFT.value`: the value of an enum member is a constant
+    return _is_upper(parts[-1])
+
+
+def _is_upper(name: str) -> bool:
+    letters = name.strip("_")
     return bool(letters) and letters.isupper()
+
+
+def _is_literal_value(node: cst.BaseExpression | None) -> bool:
+    """A literal, or a literal collection: what a module constant is bound to."""
+    if node is None:
+        return False
+    if isinstance(node, (*_LITERALS, cst.ConcatenatedString)):
+        return True
+    return _is_literal_collection(node)
+
+
+def _enum_class(ancestors: Sequence[cst.CSTNode]) -> bool:
+    """Tell whether the innermost enclosing class derives from an ``Enum``."""
+    for ancestor in reversed(ancestors):
+        if isinstance(ancestor, cst.ClassDef):
+            bases = (dotted_name(base.value) or "" for base in ancestor.bases)
+            return any(base.rsplit(".", 1)[-1].endswith(_ENUM_BASES) for base in bases)
+    return False
+
+
+def _advice(text: str, short: bool = False) -> str:
+    """What to do instead: bound parameters, or for SET/PRAGMA what can replace them."""
+    verb = _unbindable(text)
+    if verb == "PRAGMA":
+        return (
+            "`PRAGMA` takes no bound parameters: check the value against an allow-list, or "
+            "call the table-valued `pragma_...(?)` function with a bound argument"
+        )
+    if verb is not None:
+        return (
+            f"`{verb}` takes no bound parameters: bind the value through "
+            f"`{_set_config(text)}` (PostgreSQL), or check it against an allow-list"
+        )
+    if short:
+        return "pass the values as bound parameters"
+    return "pass the values as bound parameters (`:name` with `text()`, `%s` with a params tuple)"
+
+
+def _set_config(text: str) -> str:
+    """The ``set_config(...)`` call that sets what a ``SET`` statement sets."""
+    match = _SET_TARGET.match(text)
+    if match is None:
+        return "SELECT set_config('name', :value, false)"
+    scope, name = match.group(1), match.group(2)
+    setting = "TimeZone" if name.upper().split() == ["TIME", "ZONE"] else name
+    local = "true" if scope and scope.strip().upper() == "LOCAL" else "false"
+    return f"SELECT set_config('{setting}', :value, {local})"
+
+
+def _unbindable(text: str) -> str | None:
+    """Return the statement's verb when it cannot take bound parameters (SET, PRAGMA)."""
+    match = _UNBINDABLE.match(text)
+    return match.group(1).upper() if match else None
 
 
 def _is_literal_collection(node: cst.BaseExpression) -> bool:
