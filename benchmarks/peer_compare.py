@@ -274,12 +274,17 @@ def relative(path: str, roots: list[str]) -> str:
     return path
 
 
-def source_line(path: str, line: int) -> str:
+def source_line(path: str, line: int, after: int = 0) -> str:
+    """The finding's line (and ``after`` lines below it), for reading by hand."""
     try:
         lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return ""
-    return lines[line - 1].strip()[:140] if 0 < line <= len(lines) else ""
+    if not 0 < line <= len(lines):
+        return ""
+    shown = lines[line - 1 : line + after]
+    indent = min(len(t) - len(t.lstrip()) for t in shown if t.strip()) if any(shown) else 0
+    return "\n    | ".join(t[indent:].rstrip()[:140] for t in shown)
 
 
 def load_verdicts() -> dict[tuple[str, str, str, int], str]:
@@ -396,7 +401,7 @@ def samples(
             rel = relative(f.path, roots)
             verdict = verdicts.get((family.name, side, rel, f.line), "")
             out.append(f"{rel}:{f.line}: {f.code} {f.message[:110]} {verdict}")
-            out.append(f"    | {source_line(f.path, f.line)}")
+            out.append(f"    | {source_line(f.path, f.line, args.context)}")
     return out
 
 
@@ -409,6 +414,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=5, help="disagreements shown per side")
     parser.add_argument("--peer", default="ruff", help="whose disagreements to sample")
     parser.add_argument("--unread", action="store_true", help="sample only unread ones")
+    parser.add_argument("--context", type=int, default=0, help="source lines shown after each")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--jobs", type=int, default=2)
     args = parser.parse_args(argv)
