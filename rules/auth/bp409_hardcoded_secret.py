@@ -41,6 +41,15 @@ _CALL_NAMES = frozenset({"encode", "decode", "getenv", "get", "setdefault"})
 _ENV_GETTERS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 _JWT_FUNCTIONS = frozenset({"encode", "decode"})
 _WRAPPERS = frozenset({"Field", "SecretStr", "SecretBytes"})
+# Values that name a secret: an environment variable, a dotted configuration key.
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_CONFIG_PATH = re.compile(r"^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)+$")
+_SECRET_SUFFIXES = ("password", "passwd", "secret", "token", "apikey", "secretkey")
+# Markers stored where an externally authenticated user has no password of its own
+# (`{"username": name, "password": "LDAP"}`): the name of the scheme, not a secret.
+_AUTH_MARKERS = frozenset(
+    {"ldap", "sso", "saml", "oidc", "oauth", "oauth2", "kerberos", "external", "trusted-header"}
+)
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _SPLIT = re.compile(r"[^A-Za-z0-9]+")
 
@@ -118,9 +127,25 @@ def _secret_literal(node: cst.BaseExpression | None, name: str) -> cst.BaseExpre
     words = name_words(name)
     if name_words(text) == words:
         return None  # `PASSWORD = "password"`: a label (enum member, field name, grant type)
+    if _names_a_secret(text.strip()) or text.strip().lower() in _AUTH_MARKERS:
+        return None
     if words and words[-1] == "token" and not _looks_like_credential(text):
         return None  # parser and sentinel tokens: `upgrade_token = "upgrades"`
     return node
+
+
+def _names_a_secret(value: str) -> bool:
+    """A value that *names* a secret instead of holding it.
+
+    An environment variable's name (``"SERPER_API_KEY"``, ``"PGPASSWORD"``) or a
+    configuration key (``"web.search.serper_api_key"``): maps from one naming scheme to
+    another, which every configuration loader has.
+    """
+    if _ENV_NAME.match(value):
+        return "_" in value or is_secret_name(value) or value.lower().endswith(_SECRET_SUFFIXES)
+    if _CONFIG_PATH.match(value):
+        return is_secret_name(value.rsplit(".", 1)[-1])
+    return False
 
 
 def _looks_like_credential(text: str) -> bool:
@@ -299,9 +324,18 @@ class HardcodedSecret(Rule):
         'and under 16 characters (`upgrade_token = "upgrades"`: parser and sentinel '
         "tokens); `Enum` members; values read from the environment (`os.environ[...]`, "
         '`os.getenv("X", "")`); OpenAPI `example=`/`json_schema_extra` data; test files, '
-        "test functions, `Test*` classes and pytest fixtures. Placeholders such as "
-        '`"changeme"` are flagged: if the environment does not override them they run in '
-        "production."
+        "test functions, `Test*` classes and pytest fixtures. Values that name a secret "
+        'instead of holding it: an environment variable\'s name (`"SERPER_API_KEY"`, '
+        '`"PGPASSWORD"`) or a dotted configuration key (`"web.search.serper_api_key"`), as '
+        "in the tables that map settings to their sources. The name of an external "
+        'authentication scheme stored as a marker (`{"username": name, "password": '
+        '"LDAP"}`, also `SSO`, `SAML`, `OIDC`, `OAuth`, `Kerberos`, `external`): it is no '
+        "secret, being the same in every deployment by design and granting nothing. "
+        "Storing it in a password column is still against the standard, which keeps only "
+        "hashes there (an externally authenticated user gets no password, or an unusable "
+        "hash): that is BP407 (plaintext-password)'s concern, not this rule's. "
+        'Placeholders such as `"changeme"` are flagged: if the environment does not '
+        "override them they run in production."
     )
     fix_description = (
         'Replaces the literal with `os.environ["NAME"]` (NAME is the target\'s name in '
