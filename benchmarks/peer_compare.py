@@ -13,6 +13,10 @@ precision (matched ÷ ours: how often the peer agrees with us) and recall (match
 peer's: how much of what the peer finds we find too), then samples of both kinds of
 disagreement with their source line.
 
+The peers run with their suppression comments ignored (ruff ``--ignore-noqa``, bandit
+``--ignore-nosec``): a ``# noqa: E711`` says the author saw the finding, so it is a
+detection to compare, not a disagreement.
+
 Paths a practice exempts are left out on both sides, so that an exemption is not counted
 as a disagreement: test code (``tests/``, ``test_*.py``, ``conftest.py``: no practice of
 the families compared here applies to it the same way) and, for ``print``, CLI entry
@@ -56,6 +60,12 @@ class Family:
     bandit: tuple[str, ...] = ()
     preview: bool = False  # the ruff rules need --preview (run separately, alone)
     cli_exempt: bool = False  # CLI entry points are exempt from the practice
+    # How many lines from ours the peer's finding may sit: ruff puts each missing
+    # annotation on its parameter's line and D417 on the name, precepts one finding per
+    # function on its name (BP106) or on the docstring (BP108).
+    window: int = 1
+    # Only our findings whose message holds one of these (the part the peer checks).
+    ours_part: tuple[str, ...] = ()
     note: str = ""
 
 
@@ -68,9 +78,18 @@ FAMILIES: tuple[Family, ...] = (
         "type-hints",
         ("BP106",),
         ("ANN001", "ANN002", "ANN003", "ANN201", "ANN202", "ANN204", "ANN205", "ANN206"),
+        window=15,
     ),
     Family("docstrings", ("BP107",), ("D100", "D101", "D102", "D103", "D104", "D106", "D107")),
-    Family("docstring-args", ("BP108",), ("D417",)),
+    Family("docstring-args", ("BP108",), ("D417",), window=15, ours_part=("(Args)",)),
+    Family(
+        "docstring-sections",
+        ("BP108",),
+        ("DOC201", "DOC501"),
+        preview=True,
+        window=15,
+        ours_part=("(Returns)", "(Raises)"),
+    ),
     Family("print", ("BP603",), ("T201",), cli_exempt=True),
     Family("log-format", ("BP604",), ("G001", "G002", "G003", "G004")),
     Family("secrets", ("BP409",), ("S105", "S106", "S107"), ("B105", "B106", "B107")),
@@ -103,6 +122,7 @@ class Finding:
     path: str
     line: int
     message: str
+    column: int = 0
 
 
 @dataclass
@@ -171,13 +191,22 @@ def run_ruff(files: list[str], codes: list[str], preview: bool) -> list[Finding]
     for start in range(0, len(files), 400):
         cmd = [
             exe, "check", "--isolated", "--no-cache", "--exit-zero", "--output-format", "json",
+            "--ignore-noqa",
             "--select", ",".join(codes), "--config", "lint.pydocstyle.convention = 'google'",
             *(["--preview"] if preview else []), *files[start : start + 400],
         ]  # fmt: skip
         for item in run_json(cmd):
             code = item.get("code") or "E999"
+            location = item["location"]
             out.append(
-                Finding("ruff", code, item["filename"], item["location"]["row"], item["message"])
+                Finding(
+                    "ruff",
+                    code,
+                    item["filename"],
+                    location["row"],
+                    item["message"],
+                    location["column"],
+                )  # fmt: skip
             )
     return out
 
@@ -188,7 +217,10 @@ def run_bandit(files: list[str], codes: list[str]) -> list[Finding]:
         return []
     out: list[Finding] = []
     for start in range(0, len(files), 400):
-        cmd = [exe, "-q", "-f", "json", "-t", ",".join(codes), *files[start : start + 400]]
+        cmd = [
+            exe, "-q", "--ignore-nosec", "-f", "json", "-t", ",".join(codes),
+            *files[start : start + 400],
+        ]  # fmt: skip
         data = run_json(cmd)
         for item in data.get("results", []) if isinstance(data, dict) else []:
             out.append(
@@ -243,24 +275,28 @@ def exempt(path: str, family: Family) -> bool:
     return family.cli_exempt and path.replace("\\", "/").endswith("__main__.py")
 
 
-def match(ours: list[Finding], peer: list[Finding]) -> Outcome:
-    """Pair findings one to one: same file, exact line first, then line ±1."""
+def match(ours: list[Finding], peer: list[Finding], window: int = 1) -> Outcome:
+    """Pair findings one to one: same file, exact line first, then ±1, ±2 ... ±window."""
     outcome = Outcome(ours=ours, peer=peer)
     free: dict[tuple[str, int], list[Finding]] = defaultdict(list)
     for finding in peer:
         free[(finding.path, finding.line)].append(finding)
-    pending: list[Finding] = []
-    for distance in (0, 1):
-        pending = []
-        for finding in ours:
-            if any(finding is a for a, _ in outcome.matched):
-                continue
-            lines = [finding.line] if distance == 0 else [finding.line - 1, finding.line + 1]
+    pending = ours
+    for distance in range(window + 1):
+        unmatched: list[Finding] = []
+        for finding in pending:
+            lines = (
+                [finding.line - distance, finding.line + distance] if distance else [finding.line]
+            )
             slot = next((free[(finding.path, n)] for n in lines if free[(finding.path, n)]), None)
-            if slot:
-                outcome.matched.append((finding, slot.pop(0)))
-            else:
-                pending.append(finding)
+            if not slot:
+                unmatched.append(finding)
+                continue
+            # Several candidates on one line (`a == False or a == None`): the nearest column.
+            best = min(slot, key=lambda other: abs(other.column - finding.column))
+            slot.remove(best)
+            outcome.matched.append((finding, best))
+        pending = unmatched
     outcome.ours_only = pending
     outcome.peer_only = [f for bucket in free.values() for f in bucket]
     return outcome
@@ -350,6 +386,7 @@ def report(data: dict, args: argparse.Namespace) -> None:
             f
             for f in findings
             if f.tool == "precepts" and f.code in present and not exempt(f.path, family)
+            if not family.ours_part or any(part in f.message for part in family.ours_part)
         ]
         for peer_name, peer_codes in (("ruff", family.ruff), ("bandit", family.bandit)):
             if not peer_codes or not data["tools"].get(peer_name):
@@ -359,7 +396,7 @@ def report(data: dict, args: argparse.Namespace) -> None:
                 for f in findings
                 if f.tool == peer_name and f.code in peer_codes and not exempt(f.path, family)
             ]
-            outcome = match(ours, peer)
+            outcome = match(ours, peer, family.window)
             adjusted, read, wrong = adjusted_precision(family, outcome, roots, verdicts)
             note = f"{adjusted} ({wrong}/{read} read peer-wrong)" if read else "—"
             rows.append(

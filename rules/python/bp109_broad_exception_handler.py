@@ -6,6 +6,7 @@ from collections.abc import Set as AbstractSet
 
 import libcst as cst
 
+from precepts.facts import dotted_name
 from precepts.findings import Range
 from precepts.rule import Example, Rule
 
@@ -226,7 +227,10 @@ def _is_default_value(node: cst.BaseExpression) -> bool:
         return True
     if isinstance(node, cst.UnaryOperation):
         return isinstance(node.expression, (cst.Integer, cst.Float))
-    if isinstance(node, (cst.List, cst.Tuple, cst.Set, cst.Dict)):
+    if isinstance(node, cst.Tuple):
+        # `return {}, None, False`: several defaults at once (a filled tuple of constants).
+        return all(isinstance(e, cst.Element) and _is_default_value(e.value) for e in node.elements)
+    if isinstance(node, (cst.List, cst.Set, cst.Dict)):
         return not node.elements  # an empty collection; a filled one is a real fallback
     if isinstance(node, cst.Call):
         func = node.func
@@ -270,6 +274,8 @@ def _log_method(node: cst.BaseExpression, loggers: AbstractSet[str]) -> str | No
     func = node.func
     if isinstance(func, cst.Name):
         return "print" if func.value == "print" else None
+    if dotted_name(func) == "warnings.warn":
+        return "warning"  # a warning is a message too: the error goes on unseen
     if not isinstance(func, cst.Attribute) or func.attr.value not in _LOG_METHODS:
         return None
     receiver = func.value

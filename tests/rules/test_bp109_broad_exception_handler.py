@@ -232,3 +232,23 @@ def test_a_probe_that_does_more_is_still_flagged(variant: str) -> None:
 def test_return_false_after_a_body_that_does_not_return_true_is_flagged() -> None:
     code = "def ok():\n    try:\n        work()\n    except Exception:\n        return False\n"
     assert _lines(code) == [4]
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        "except Exception as e:\n        log.debug(e)\n        return {}, None, None, False",
+        "except Exception as e:\n        warnings.warn(f'cannot register: {e}')",
+    ],
+)
+def test_tuples_of_defaults_and_warnings_swallow(handler: str) -> None:
+    code = f"import warnings\n\ndef load():\n    try:\n        return work()\n    {handler}\n"
+    assert _lines(code) == [6]
+
+
+def test_a_tuple_that_carries_the_error_is_left_alone() -> None:
+    code = (
+        "def load():\n    try:\n        return work()\n"
+        "    except Exception as e:\n        return None, e\n"
+    )
+    assert _lines(code) == []
