@@ -12,6 +12,7 @@ from precepts.facts import dotted_name
 from precepts.findings import Applicability, Severity
 from precepts.rule import Example, FixSpec, InsertAfter, Related, Replace, Rule
 from precepts.rules.sql._sqltext import (
+    HOLE,
     Template,
     at_sql_sink,
     in_output_context,
@@ -46,7 +47,14 @@ _MEMBER_FIELDS = frozenset({"value", "name"})
 _ENUM_BASES = ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag")
 # Statements whose values cannot be bound parameters: PostgreSQL parses `SET` (and
 # `SET LOCAL TIME ZONE`, `SET search_path`) without placeholders, SQLite's `PRAGMA` too.
-_UNBINDABLE = re.compile(r"\s*(SET|PRAGMA|RESET)\b", re.IGNORECASE)
+# DDL and session statements take no parameters either: names must be quoted or listed.
+_DDL = frozenset(
+    {"CREATE", "ALTER", "DROP", "TRUNCATE", "REINDEX", "ATTACH", "DETACH", "GRANT", "REVOKE",
+     "COMMENT", "VACUUM", "BEGIN"}
+)  # fmt: skip
+_UNBINDABLE = re.compile(
+    r"\s*(SET|PRAGMA|RESET|NOTIFY|" + "|".join(sorted(_DDL)) + r")\b", re.IGNORECASE
+)
 _SET_TARGET = re.compile(r"\s*SET\s+(LOCAL\s+|SESSION\s+)?(TIME\s+ZONE|[\w.]+)", re.IGNORECASE)
 _MAX_DEPTH = 4
 
@@ -286,7 +294,7 @@ class SqlInjection(Rule):
         if template is None or template.kind == "literal" or not template.holes:
             return
         self._seen().add(id(value))
-        if sink == "generic" and not looks_like_sql(template.text):
+        if sink == "generic" and not _reads_as_sql(template.text):
             return
         unsafe = self._unsafe_holes(template)
         if unsafe:
@@ -313,7 +321,7 @@ class SqlInjection(Rule):
             template = template_of(part)
             if template is None or template.kind == "literal" or id(part) in self._seen():
                 continue
-            if sink == "generic" and not looks_like_sql(template.text):
+            if sink == "generic" and not _reads_as_sql(template.text):
                 continue
             unsafe = self._unsafe_holes(template)
             if unsafe:
@@ -356,7 +364,7 @@ class SqlInjection(Rule):
         template = template_of(node)
         if template is None or template.kind == "literal" or not template.holes:
             return
-        if not looks_like_sql(template.text):
+        if not _reads_as_sql(template.text):
             return
         positions = value_holes(sql_tokens(template.text))
         unsafe = [
@@ -571,9 +579,29 @@ def _enum_class(ancestors: Sequence[cst.CSTNode]) -> bool:
     return False
 
 
+def _reads_as_sql(text: str) -> bool:
+    """SQL text, and more than one bare word around the holes.
+
+    ``"exec " + command`` is a shell line as much as T-SQL's ``EXEC``: one keyword and a
+    hole say nothing, so only a real SQL sink (``text()``, ``cursor.execute``) decides.
+    """
+    words = text.replace(HOLE, " ").split()
+    return len(words) > 1 and looks_like_sql(text)
+
+
 def _advice(text: str, short: bool = False) -> str:
     """What to do instead: bound parameters, or for SET/PRAGMA what can replace them."""
     verb = _unbindable(text)
+    if verb == "NOTIFY":
+        return (
+            "`NOTIFY` takes no bound parameters: send the payload with "
+            "`SELECT pg_notify('channel', :payload)`"
+        )
+    if verb in _DDL:
+        return (
+            f"`{verb}` takes no bound parameters: take the names from an allow-list or quote "
+            "them with the dialect's `quote()`/`quote_ident()`"
+        )
     if verb == "PRAGMA":
         return (
             "`PRAGMA` takes no bound parameters: check the value against an allow-list, or "
@@ -601,7 +629,7 @@ def _set_config(text: str) -> str:
 
 
 def _unbindable(text: str) -> str | None:
-    """Return the statement's verb when it cannot take bound parameters (SET, PRAGMA)."""
+    """Return the statement's verb when it cannot take bound parameters (SET, DDL...)."""
     match = _UNBINDABLE.match(text)
     return match.group(1).upper() if match else None
 

@@ -263,3 +263,29 @@ def test_set_gets_no_fix_that_would_fail_at_run_time():
     # the same shape in a SELECT is still rewritten
     select = _fn("session.execute(text(f\"SELECT 1 FROM t WHERE z = '{tz}'\"))", "session, tz")
     assert ":tz" in fix_all(select, check(select, select=["BP501"]).findings)
+
+
+@pytest.mark.parametrize(
+    ("statement", "advice"),
+    [
+        ("ALTER TABLE {table} DROP CONSTRAINT {name}", "`ALTER` takes no bound parameters"),
+        ("DROP SCHEMA IF EXISTS {name} CASCADE", "quote_ident()"),
+        ("CREATE INDEX idx_{name} ON t ({name})", "allow-list"),
+        ("NOTIFY changes, '{payload}'", "pg_notify('channel', :payload)"),
+    ],
+)
+def test_ddl_and_notify_get_advice_that_works(statement: str, advice: str):
+    code = _fn(f'session.execute(text(f"{statement}"))', "session, table, name, payload")
+    found = _bp501(code)
+    assert len(found) == 1
+    assert advice in found[0][1]
+    result = check(code, select=["BP501"])
+    assert fix_all(code, result.findings) == code  # nothing to rewrite into `:name`
+
+
+def test_one_keyword_and_a_hole_is_not_sql_at_a_generic_sink():
+    code = _fn('command = "exec " + command\nenv.execute(command, stdout=out)', "env, command, out")
+    assert _bp501(code) == []
+    # a real SQL sink still judges it
+    strong = _fn('session.execute(text("EXEC " + proc))', "session, proc")
+    assert len(_bp501(strong)) == 1
