@@ -95,7 +95,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("secrets", ("BP409",), ("S105", "S106", "S107"), ("B105", "B106", "B107")),
     # SQL that reaches a call through a variable is reported at the call, the peers report
     # where the string is built: a few lines apart in the same function.
-    Family("sql-injection", ("BP501",), ("S608",), ("B608",), window=10),
+    Family("sql-injection", ("BP501",), ("S608",), ("B608",), window=20),
     Family("http-timeout", ("BP602",), ("S113",), ("B113",)),
     Family("weak-hash", ("BP408",), ("S324",), ("B324",)),
     Family("encoding", ("BP606",), ("PLW1514",), preview=True),

@@ -205,3 +205,15 @@ def test_values_that_name_a_secret_or_mark_an_auth_scheme(code: str) -> None:
 )
 def test_real_values_next_to_those_patterns_are_still_flagged(code: str) -> None:
     assert _bp409(code) == [1 if code.count("\n") == 1 else 2]
+
+
+def test_a_keyword_argument_that_repeats_its_name_is_a_credential() -> None:
+    code = "conn = Connection(login='user', password='password')\n"
+    assert _bp409(code) == [1]
+    assert _bp409("PASSWORD = 'password'\n") == []  # a label
+    assert _bp409("FIELDS = {'password': 'password'}\n") == []  # a field map
+
+
+@pytest.mark.parametrize("value", ["unused", "dummy", "REDACTED", "placeholder"])
+def test_values_that_say_they_are_dummies(value: str) -> None:
+    assert _bp409(f"client_kwargs['api_key'] = '{value}'\n") == []
