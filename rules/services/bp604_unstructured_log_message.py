@@ -68,7 +68,9 @@ class UnstructuredLogMessage(Rule):
         '`"User %s created", uid`, `{x!r}` → `%r`, `{x:.2f}` → `%.2f`, literal `%` → `%%`; '
         'and `"..." % (a, b)` into `"...", a, b`. No fix when a placeholder has no exact '
         "printf equivalent (alignment, `,` grouping, `{x=}`, nested specs) or when the call "
-        "already passes positional arguments after the message."
+        "already passes positional arguments after the message. No fix for loguru's "
+        "`logger`, which formats with `str.format()` (`{}`), so a `%s` template would be "
+        "logged literally: the message says `{}` there."
     )
     bad = (
         Example(
@@ -137,6 +139,14 @@ class UnstructuredLogMessage(Rule):
             return
         kind = _formatting(message.value)
         if kind is None:
+            return
+        if self.context.facts.qualify(func.value) == "loguru.logger":
+            # loguru formats with `str.format()`: a `%s` template would be logged as is.
+            self.report(
+                message.value,
+                "Pass values to loguru as lazy `{}` arguments or `.bind()` fields, not "
+                f"{_KINDS[kind]}",
+            )
             return
         self.report(
             message.value,

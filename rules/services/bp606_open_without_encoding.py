@@ -16,7 +16,12 @@ if TYPE_CHECKING:
 
 _ENCODING = 'encoding="utf-8"'
 # Functions that open a file: qualified name → (mode index, encoding index), positionally.
-_OPENERS = {"open": (1, 3), "io.open": (1, 3), "codecs.open": (1, 2)}
+_OPENERS: dict[str, tuple[int | None, int]] = {
+    "open": (1, 3),
+    "io.open": (1, 3),
+    "codecs.open": (1, 2),
+    "io.TextIOWrapper": (None, 1),  # wraps a binary stream: always text
+}
 # tempfile's files: the same, but their default mode is binary (`w+b`).
 _TEMPFILES = {
     "tempfile.TemporaryFile": (0, 2),
@@ -50,7 +55,8 @@ class OpenWithoutEncoding(Rule):
     message = 'Pass `encoding="utf-8"`: without it the platform\'s default encoding is used'
     summary = (
         "`open()`, `io.open()`, `codecs.open()`, `Path.open()`, `.read_text()` and "
-        "`.write_text()` in text mode without `encoding=`, and `tempfile`'s "
+        "`.write_text()` in text mode without `encoding=`, `io.TextIOWrapper(...)` without "
+        "`encoding=`, and `tempfile`'s "
         '`TemporaryFile`, `NamedTemporaryFile` and `SpooledTemporaryFile` opened in a text '
         'mode (`NamedTemporaryFile("w")`, `mode="w+"`), which use the locale\'s encoding as '
         "`open()` does. `.open()` is only flagged on a "
@@ -199,8 +205,11 @@ class OpenWithoutEncoding(Rule):
             if func.value != "open" and func.value not in facts.imports:
                 return None
             return _OPENERS.get(facts.qualify(func) or "")
-        if not isinstance(func, cst.Attribute) or func.attr.value not in _PATH_METHODS:
+        if not isinstance(func, cst.Attribute):
             return None
+        if func.attr.value not in _PATH_METHODS:
+            wrapper = func.attr.value == "TextIOWrapper" and facts.qualify(func) in _OPENERS
+            return _OPENERS["io.TextIOWrapper"] if wrapper else None
         qualified = facts.qualify(func) or ""
         if qualified in _OPENERS:
             return _OPENERS[qualified]  # io.open, codecs.open

@@ -108,3 +108,12 @@ def test_logger_receivers(receiver: str) -> None:
 def test_message_names_the_kind_of_formatting() -> None:
     (finding,) = _run(f'{HEADER}logger.info("a " + b)\n').findings
     assert finding.message.endswith("not string concatenation")
+
+
+def test_loguru_gets_brace_advice_and_no_percent_fix():
+    code = 'from loguru import logger\n\n\ndef f(x):\n    logger.info(f"a {x}")\n'
+    result = check(code, select=["BP604"])
+    assert len(result.findings) == 1
+    finding = result.findings[0]
+    assert "`{}`" in finding.message
+    assert finding.fix is None

@@ -163,3 +163,12 @@ def test_binary_or_encoded_temporary_files_are_left_alone(call: str):
     code = f"{TEMP_HEADER}f = {call}\n"
     found = [f.range.start.line + 1 for f in _run(code).findings]
     assert found == ([4] if "1024, 'w'" in call else [])
+
+
+def test_text_io_wrapper_without_encoding():
+    code = "import io\nfrom io import TextIOWrapper\n\nw = io.TextIOWrapper(raw, line_buffering=True)\nv = TextIOWrapper(raw)\n"
+    result = _run(code)
+    assert [f.range.start.line + 1 for f in result.findings] == [4, 5]
+    fixed = fix_all(code, result.findings)
+    assert 'io.TextIOWrapper(raw, line_buffering=True, encoding="utf-8")' in fixed
+    assert _run('import io\nw = io.TextIOWrapper(raw, "utf-8")\n').findings == []
