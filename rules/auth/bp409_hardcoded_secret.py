@@ -341,7 +341,8 @@ class HardcodedSecret(Rule):
         "backslashes (regexes); values that just repeat the name (`PASSWORD = "
         '"password"`: a label or a grant type), except in a keyword argument, where '
         '`password="password"` is what the call logs in with; values that say they are '
-        'dummies (`"unused"`, `"dummy"`, `"placeholder"`, `"REDACTED"`); for `*token` names, values without a digit '
+        'dummies (`"unused"`, `"dummy"`, `"placeholder"`, `"REDACTED"`); for `*token` '
+        "names, values without a digit "
         'and under 16 characters (`upgrade_token = "upgrades"`: parser and sentinel '
         "tokens); `Enum` members; values read from the environment (`os.environ[...]`, "
         '`os.getenv("X", "")`); OpenAPI `example=`/`json_schema_extra` data; test files, '

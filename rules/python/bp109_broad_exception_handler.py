@@ -32,7 +32,7 @@ class BroadExceptionHandler(Rule):
         "A bare `except:` that does not re-raise, and an `except Exception` / "
         "`except BaseException` (alone or in a tuple) whose body only swallows the error: "
         "nothing but `pass`, `...`, `return` / `return None`, a returned default value "
-        "(`return False`, `return 0`, `return \"unknown error\"`, `return []`), `continue`, "
+        '(`return False`, `return 0`, `return "unknown error"`, `return []`), `continue`, '
         "`break` or log calls, whether or not the log records the traceback."
     )
     why = (
@@ -46,9 +46,9 @@ class BroadExceptionHandler(Rule):
         "Handlers that raise anywhere in their body (`raise`, `raise NotFoundError(...) from "
         "error`): they translate or annotate the error instead of hiding it. Handlers that do "
         "real work (a computed or filled fallback such as `return default_config()` or "
-        "`return {\"status\": \"degraded\"}`, a retry, a cleanup call); a constant default is "
+        '`return {"status": "degraded"}`, a retry, a cleanup call); a constant default is '
         "not real work: the caller cannot tell it from a result. The yes/no check the "
-        "standard itself writes as ✅ (`verify_user_exists`, \"without raising\"): a `try` "
+        'standard itself writes as ✅ (`verify_user_exists`, "without raising"): a `try` '
         "whose body ends in `return True` and whose handler is only `return False`, without "
         "`as`; there the exception is the answer. And the top-level loop of a "
         "worker or server: an `except Exception` inside a `for`/`while` loop whose body logs "

@@ -57,7 +57,7 @@ class OpenWithoutEncoding(Rule):
         "`open()`, `io.open()`, `codecs.open()`, `Path.open()`, `.read_text()` and "
         "`.write_text()` in text mode without `encoding=`, `io.TextIOWrapper(...)` without "
         "`encoding=`, and `tempfile`'s "
-        '`TemporaryFile`, `NamedTemporaryFile` and `SpooledTemporaryFile` opened in a text '
+        "`TemporaryFile`, `NamedTemporaryFile` and `SpooledTemporaryFile` opened in a text "
         'mode (`NamedTemporaryFile("w")`, `mode="w+"`), which use the locale\'s encoding as '
         "`open()` does. `.open()` is only flagged on a "
         "receiver known to be a path (`Path(...)`, a name assigned from one, a parameter or "

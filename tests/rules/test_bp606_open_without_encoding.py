@@ -166,7 +166,10 @@ def test_binary_or_encoded_temporary_files_are_left_alone(call: str):
 
 
 def test_text_io_wrapper_without_encoding():
-    code = "import io\nfrom io import TextIOWrapper\n\nw = io.TextIOWrapper(raw, line_buffering=True)\nv = TextIOWrapper(raw)\n"
+    code = (
+        "import io\nfrom io import TextIOWrapper\n\n"
+        "w = io.TextIOWrapper(raw, line_buffering=True)\nv = TextIOWrapper(raw)\n"
+    )
     result = _run(code)
     assert [f.range.start.line + 1 for f in result.findings] == [4, 5]
     fixed = fix_all(code, result.findings)
