@@ -160,11 +160,11 @@ class UnstructuredLogMessage(Rule):
         if isinstance(receiver, cst.Name):
             return (
                 receiver.value in facts.loggers
-                or receiver.value in _LOGGER_NAMES
+                or _is_logger_name(receiver.value)
                 or facts.qualify(receiver) == "logging"
             )
         if isinstance(receiver, cst.Attribute):
-            return receiver.attr.value in _LOGGER_NAMES  # self.logger, app.logger
+            return _is_logger_name(receiver.attr.value)  # self.logger, app.run_logger
         if isinstance(receiver, cst.Call):
             called = facts.call_name(receiver) or ""
             return called.rsplit(".", 1)[-1] in _LOGGER_FACTORIES
@@ -209,14 +209,29 @@ def _formatting(node: cst.BaseExpression) -> str | None:
     if _has_placeholders(node):
         return "f-string"
     if isinstance(node, cst.BinaryOperation):
-        if isinstance(node.operator, cst.Modulo) and isinstance(node.left, _StringNode):
-            return "percent"
+        if isinstance(node.operator, cst.Modulo) and (
+            isinstance(node.left, _StringNode) or _is_format_call(node.left)
+        ):
+            return "percent"  # also `TEMPLATE.format(op="x") % value`
         if isinstance(node.operator, cst.Add) and _concatenates_text(node):
             return "concat"
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
         if node.func.attr.value == "format" and isinstance(node.func.value, _StringNode):
             return "format"
     return None
+
+
+def _is_format_call(node: cst.BaseExpression) -> bool:
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "format"
+    )
+
+
+def _is_logger_name(name: str) -> bool:
+    """``logger``, ``log``, ``run_logger``, ``audit_log``: what loggers are called."""
+    return name in _LOGGER_NAMES or name.lower().endswith(("logger", "_log"))
 
 
 def _has_placeholders(node: cst.BaseExpression) -> bool:
