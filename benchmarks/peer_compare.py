@@ -180,6 +180,7 @@ def run_precepts(listing: Path, codes: list[str], jobs: int) -> list[Finding]:
                         item["filename"],
                         item["location"]["row"],
                         item["message"],
+                        item["location"]["column"],
                     )  # fmt: skip
                 )
     return out
@@ -237,8 +238,12 @@ def run_bandit(files: list[str], codes: list[str]) -> list[Finding]:
     return out
 
 
-def collect(paths: list[str], jobs: int) -> dict[str, object]:
-    """Run the three tools on the same files and return their raw findings."""
+def collect(paths: list[str], jobs: int, reuse: str | None = None) -> dict[str, object]:
+    """Run the three tools on the same files and return their raw findings.
+
+    With ``reuse``, the peers' findings come from that saved run (same files): only
+    precepts runs again, to measure a change of ours.
+    """
     files = [str(p) for p in python_files(paths)]
     known = set(all_rules())
     codes = sorted({c for fam in FAMILIES for c in fam.ours if c in known})
@@ -255,6 +260,11 @@ def collect(paths: list[str], jobs: int) -> dict[str, object]:
         ("ruff", lambda: run_ruff(files, stable, False) + run_ruff(files, preview, True)),
         ("bandit", lambda: run_bandit(files, bandit)),
     )
+    if reuse is not None:
+        saved = json.loads(Path(reuse).read_text(encoding="utf-8"))
+        found.extend(Finding(**f) for f in saved["findings"] if f["tool"] != "precepts")
+        timings.update({k: v for k, v in saved["timings"].items() if k != "precepts"})
+        steps = steps[:1]
     for name, step in steps:
         started = time.perf_counter()
         print(f"# running {name} on {len(files)} files ...", file=sys.stderr)
@@ -449,6 +459,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("paths", nargs="*", help="directories or files to check")
     parser.add_argument("--save", help="write the raw findings to this JSON file")
     parser.add_argument("--load", help="report on raw findings saved by --save (no run)")
+    parser.add_argument("--reuse-peers", help="take ruff's and bandit's findings from a saved run")
     parser.add_argument("--family", default="", help="only families whose name starts so")
     parser.add_argument("--samples", type=int, default=5, help="disagreements shown per side")
     parser.add_argument("--peer", default="ruff", help="whose disagreements to sample")
@@ -460,7 +471,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.load:
         data = json.loads(Path(args.load).read_text(encoding="utf-8"))
     elif args.paths:
-        data = collect(args.paths, args.jobs)
+        data = collect(args.paths, args.jobs, args.reuse_peers)
         if args.save:
             Path(args.save).write_text(json.dumps(data), encoding="utf-8")
     else:
