@@ -55,6 +55,7 @@ _DDL = frozenset(
 _UNBINDABLE = re.compile(
     r"\s*(SET|PRAGMA|RESET|NOTIFY|" + "|".join(sorted(_DDL)) + r")\b", re.IGNORECASE
 )
+_SET_CONFIG = "SELECT set_config('<name>', :value, <local>)"
 _SET_TARGET = re.compile(r"\s*SET\s+(LOCAL\s+|SESSION\s+)?(TIME\s+ZONE|[\w.]+)", re.IGNORECASE)
 _MAX_DEPTH = 4
 
@@ -621,11 +622,12 @@ def _set_config(text: str) -> str:
     """The ``set_config(...)`` call that sets what a ``SET`` statement sets."""
     match = _SET_TARGET.match(text)
     if match is None:
-        return "SELECT set_config('name', :value, false)"
+        return _SET_CONFIG.replace("<name>", "name").replace("<local>", "false")
     scope, name = match.group(1), match.group(2)
     setting = "TimeZone" if name.upper().split() == ["TIME", "ZONE"] else name
     local = "true" if scope and scope.strip().upper() == "LOCAL" else "false"
-    return f"SELECT set_config('{setting}', :value, {local})"
+    # A message, not a query: filled by replace() so that it reads as the advice it is.
+    return _SET_CONFIG.replace("<name>", setting).replace("<local>", local)
 
 
 def _unbindable(text: str) -> str | None:
