@@ -347,9 +347,21 @@ def ratio(part: int, whole: float) -> str:
 
 
 def adjusted_precision(
-    family: Family, outcome: Outcome, roots: list[str], verdicts: dict
+    family: Family, outcome: Outcome, roots: list[str], verdicts: dict, removed: set[str]
 ) -> tuple[str, int, int]:
-    """Precision once the sampled share of peer-wrong disagreements is taken out."""
+    """Precision once the sampled share of some kinds of disagreement is taken out.
+
+    Args:
+        family: The family.
+        outcome: Its matching against the sampled peer.
+        roots: The corpus roots (verdicts name paths below them).
+        verdicts: The hand-read verdicts.
+        removed: The verdicts whose disagreements do not count against us.
+
+    Returns:
+        The adjusted precision, how many of our unmatched findings were read, and how
+        many of those had a removed verdict.
+    """
     read = [
         verdicts.get((family.name, "ours", relative(f.path, roots), f.line))
         for f in outcome.ours_only
@@ -357,9 +369,9 @@ def adjusted_precision(
     read = [v for v in read if v]
     if not read:
         return "—", 0, 0
-    wrong = sum(v == "peer-wrong" for v in read)
-    kept = len(outcome.ours_only) * (1 - wrong / len(read))
-    return ratio(len(outcome.matched), len(outcome.matched) + kept), len(read), wrong
+    out = sum(v in removed for v in read)
+    kept = len(outcome.ours_only) * (1 - out / len(read))
+    return ratio(len(outcome.matched), len(outcome.matched) + kept), len(read), out
 
 
 def report(data: dict, args: argparse.Namespace) -> None:
@@ -379,7 +391,10 @@ def report(data: dict, args: argparse.Namespace) -> None:
     if not data["tools"].get("bandit"):
         print("# bandit is not installed: its columns are empty")
     print()
-    rows = ["| family | peer | ours | peer's | matched | precision | recall | adjusted |"]
+    rows = [
+        "| family | peer | ours | peer's | matched | precision | recall "
+        "| without peer-wrong / without peer-wrong and differs |"
+    ]
     rows.append("|---|---|---|---|---|---|---|---|")
     details: list[str] = []
     for family in FAMILIES:
@@ -409,8 +424,18 @@ def report(data: dict, args: argparse.Namespace) -> None:
                 if f.tool == peer_name and f.code in peer_codes and not exempt(f.path, family)
             ]
             outcome = match(ours, peer, family.window)
-            adjusted, read, wrong = adjusted_precision(family, outcome, roots, verdicts)
-            note = f"{adjusted} ({wrong}/{read} read peer-wrong)" if read else "—"
+            note = "—"
+            if peer_name == args.peer:
+                wrong_out = adjusted_precision(family, outcome, roots, verdicts, {"peer-wrong"})
+                both_out = adjusted_precision(
+                    family, outcome, roots, verdicts, {"peer-wrong", "differs"}
+                )
+                adjusted, read, wrong = wrong_out
+                if read:
+                    note = (
+                        f"{adjusted} / {both_out[0]} ({read} read: {wrong} peer-wrong, "
+                        f"{both_out[2] - wrong} differs)"
+                    )
             rows.append(
                 f"| {family.name} | {peer_name} {','.join(peer_codes)} | {len(ours)} | "
                 f"{len(peer)} | {len(outcome.matched)} | "
