@@ -66,7 +66,10 @@ class MissingDocstring(FunctionBodyRule):
         "or `@overload`; property setters and deleters (the getter documents the property); "
         "nested functions and classes defined in functions; nested `Config`/`Meta` classes "
         "(framework configuration); test files; private modules (`_x.py`) and empty "
-        "modules. The module check can be switched off with `module-docstring = false`."
+        "modules. The module check can be switched off with `module-docstring = false`. "
+        "Public means a name without a leading underscore: a function missing from `__all__`, "
+        "or a module inside a `_private` package, is still public to this rule (ruff's D1xx "
+        "rules call those private)."
     )
     fix_description = (
         "Inserts a Google-style skeleton built from the signature: a summary derived from "

@@ -95,7 +95,11 @@ class SqlInjection(Rule):
         "PostgreSQL's `SET` (`SET LOCAL TIME ZONE '{tz}'`, `SET search_path TO {schema}`) and "
         "SQLite's `PRAGMA`. There the message gives the safe alternative instead: "
         "`SELECT set_config('TimeZone', :value, true)` binds the value like any other "
-        "query, or the value is checked against an allow-list first."
+        "query, or the value is checked against an allow-list first. DDL (`CREATE`, `ALTER`, "
+        "`DROP`, `REINDEX`, `ATTACH`...) and `NOTIFY` take no parameters either: names there "
+        "come from an allow-list or are quoted, the payload of a notification goes through "
+        "`pg_notify(...)`. Unlike ruff's S608, which reads statements that start with "
+        "`SELECT`/`INSERT`/`UPDATE`/`DELETE`, this rule reads all of them."
     )
     leaves_alone = (
         "Bound parameters (`text('... :email')` with a dict, `'... %s'` with a params "
