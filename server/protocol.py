@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
 from collections.abc import Callable, Generator
@@ -35,10 +36,24 @@ log = logging.getLogger(__name__)
 def _forget_when_done(futures: dict[Any, Any], msg_id: Any) -> Callable[[Any], None]:
     """Return a done callback that drops ``msg_id`` from ``futures`` if it still holds it."""
 
-    def forget(future: Any) -> None:
+    def drop(future: Any) -> None:
         # Only this future's entry: a request id may be reused once it was answered.
         if futures.get(msg_id) is future:
             del futures[msg_id]
+
+    def forget(future: Any) -> None:
+        if not future.cancelled():
+            drop(future)
+            return
+        # A cancelled thread future runs its callbacks at once, inside ``cancel()``, and
+        # pygls' ``shutdown`` cancels while iterating over this very dictionary: drop the
+        # entry once that loop is over, on the event loop's next turn.
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            drop(future)
+        else:
+            loop.call_soon(drop, future)
 
     return forget
 

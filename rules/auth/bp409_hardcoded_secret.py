@@ -41,6 +41,20 @@ _CALL_NAMES = frozenset({"encode", "decode", "getenv", "get", "setdefault"})
 _ENV_GETTERS = frozenset({"os.getenv", "os.environ.get", "os.environ.setdefault"})
 _JWT_FUNCTIONS = frozenset({"encode", "decode"})
 _WRAPPERS = frozenset({"Field", "SecretStr", "SecretBytes"})
+# Values that name a secret: an environment variable, a dotted configuration key.
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_CONFIG_PATH = re.compile(r"^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*)+$")
+_SECRET_SUFFIXES = ("password", "passwd", "secret", "token", "apikey", "secretkey")
+# Markers stored where an externally authenticated user has no password of its own
+# (`{"username": name, "password": "LDAP"}`): the name of the scheme, not a secret.
+_AUTH_MARKERS = frozenset(
+    {"ldap", "sso", "saml", "oidc", "oauth", "oauth2", "kerberos", "external", "trusted-header"}
+)
+# Values a client library needs where the service takes no key: they say so themselves.
+_DUMMIES = frozenset(
+    {"unused", "dummy", "placeholder", "not-needed", "not_needed", "not-used", "none", "null",
+     "ignored", "no-key", "nokey", "redacted"}
+)  # fmt: skip
 _CAMEL = re.compile(r"([a-z0-9])([A-Z])")
 _SPLIT = re.compile(r"[^A-Za-z0-9]+")
 
@@ -101,11 +115,24 @@ def _literal_text(node: cst.BaseExpression) -> str | None:
     return string_value(node)
 
 
-def _secret_literal(node: cst.BaseExpression | None, name: str) -> cst.BaseExpression | None:
-    """Return the literal that ``node`` hardcodes for ``name``, or None."""
+def _secret_literal(
+    node: cst.BaseExpression | None, name: str, labels: bool = True
+) -> cst.BaseExpression | None:
+    """Return the literal that ``node`` hardcodes for ``name``, or None.
+
+    Args:
+        node: The value.
+        name: The name it is given.
+        labels: Whether a value that repeats the name is a label (``PASSWORD =
+            "password"``); not for keyword arguments, where ``password="password"`` is the
+            credential a call is made with.
+
+    Returns:
+        The literal, or None when the value is no secret.
+    """
     if isinstance(node, cst.Call):
         wrapped = _wrapped_default(node)
-        return _secret_literal(wrapped, name) if wrapped is not None else None
+        return _secret_literal(wrapped, name, labels) if wrapped is not None else None
     if node is None or not isinstance(
         node, (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
     ):
@@ -116,11 +143,28 @@ def _secret_literal(node: cst.BaseExpression | None, name: str) -> cst.BaseExpre
     if _is_raw_pattern(node):
         return None
     words = name_words(name)
-    if name_words(text) == words:
+    if labels and name_words(text) == words:
         return None  # `PASSWORD = "password"`: a label (enum member, field name, grant type)
+    marker = text.strip().lower()
+    if _names_a_secret(text.strip()) or marker in _AUTH_MARKERS or marker in _DUMMIES:
+        return None
     if words and words[-1] == "token" and not _looks_like_credential(text):
         return None  # parser and sentinel tokens: `upgrade_token = "upgrades"`
     return node
+
+
+def _names_a_secret(value: str) -> bool:
+    """A value that *names* a secret instead of holding it.
+
+    An environment variable's name (``"SERPER_API_KEY"``, ``"PGPASSWORD"``) or a
+    configuration key (``"web.search.serper_api_key"``): maps from one naming scheme to
+    another, which every configuration loader has.
+    """
+    if _ENV_NAME.match(value):
+        return "_" in value or is_secret_name(value) or value.lower().endswith(_SECRET_SUFFIXES)
+    if _CONFIG_PATH.match(value):
+        return is_secret_name(value.rsplit(".", 1)[-1])
+    return False
 
 
 def _looks_like_credential(text: str) -> bool:
@@ -295,13 +339,25 @@ class HardcodedSecret(Rule):
         "); empty and very short values (under 3 characters); templates and masks "
         '(`"${SECRET_KEY}"`, `"{{ secret }}"`, `"<your-key>"`, `"***"`); raw strings with '
         "backslashes (regexes); values that just repeat the name (`PASSWORD = "
-        '"password"`: a label or a grant type); for `*token` names, values without a digit '
+        '"password"`: a label or a grant type), except in a keyword argument, where '
+        '`password="password"` is what the call logs in with; values that say they are '
+        'dummies (`"unused"`, `"dummy"`, `"placeholder"`, `"REDACTED"`); for `*token` '
+        "names, values without a digit "
         'and under 16 characters (`upgrade_token = "upgrades"`: parser and sentinel '
         "tokens); `Enum` members; values read from the environment (`os.environ[...]`, "
         '`os.getenv("X", "")`); OpenAPI `example=`/`json_schema_extra` data; test files, '
-        "test functions, `Test*` classes and pytest fixtures. Placeholders such as "
-        '`"changeme"` are flagged: if the environment does not override them they run in '
-        "production."
+        "test functions, `Test*` classes and pytest fixtures. Values that name a secret "
+        'instead of holding it: an environment variable\'s name (`"SERPER_API_KEY"`, '
+        '`"PGPASSWORD"`) or a dotted configuration key (`"web.search.serper_api_key"`), as '
+        "in the tables that map settings to their sources. The name of an external "
+        'authentication scheme stored as a marker (`{"username": name, "password": '
+        '"LDAP"}`, also `SSO`, `SAML`, `OIDC`, `OAuth`, `Kerberos`, `external`): it is no '
+        "secret, being the same in every deployment by design and granting nothing. "
+        "Storing it in a password column is still against the standard, which keeps only "
+        "hashes there (an externally authenticated user gets no password, or an unusable "
+        "hash): that is BP407 (plaintext-password)'s concern, not this rule's. "
+        'Placeholders such as `"changeme"` are flagged: if the environment does not '
+        "override them they run in production."
     )
     fix_description = (
         'Replaces the literal with `os.environ["NAME"]` (NAME is the target\'s name in '
@@ -426,7 +482,7 @@ class HardcodedSecret(Rule):
     def visit_Arg(self, node: cst.Arg) -> None:
         """Check ``client_secret="literal"`` keyword arguments."""
         if node.keyword is not None:
-            self._check_value(node.keyword.value, node.value, fixable=True)
+            self._check_value(node.keyword.value, node.value, fixable=True, labels=False)
 
     def visit_DictElement(self, node: cst.DictElement) -> None:
         """Check ``{"password": "literal"}`` entries."""
@@ -479,10 +535,12 @@ class HardcodedSecret(Rule):
         fix = None if _is_environ(target) else self._env_fix(literal, env_name(name))
         self.report(literal, self._message(name), fix=fix)
 
-    def _check_value(self, name: str, value: cst.BaseExpression, *, fixable: bool) -> None:
+    def _check_value(
+        self, name: str, value: cst.BaseExpression, *, fixable: bool, labels: bool = True
+    ) -> None:
         if self._skip() or not is_secret_name(name):
             return
-        literal = _secret_literal(value, name)
+        literal = _secret_literal(value, name, labels)
         if literal is None or _in_example(self.context.ancestors):
             return
         fix = self._env_fix(literal, env_name(name)) if fixable else None

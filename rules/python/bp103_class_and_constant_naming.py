@@ -149,6 +149,8 @@ class ClassAndConstantNaming(Rule):
         "Type aliases (`UserId = int`, `Json = dict[str, Any]`, `X: TypeAlias = ...`, "
         "`type X = ...`: their values are not literals), `__all__` and other dunder names, "
         "names bound more than once in the module (or declared `global` in a function), "
+        "stand-ins bound in an `except ImportError:` handler (`LightningRpc = None` when "
+        "an optional dependency is missing: a class's name, not a constant), "
         "and module-level names in `lower_snake_case`: PEP 8 gives module-level variables "
         "the function naming style and constants UPPER_SNAKE_CASE, and a name assigned "
         "once cannot say which of the two it is, so both are accepted and only names that "
@@ -326,7 +328,18 @@ class ClassAndConstantNaming(Rule):
         if not self._depth:
             self._bindings.extend(_Binding(name, None) for name in names)
 
+    def _in_import_fallback(self) -> bool:
+        """Tell whether the statement sits in an ``except ImportError:`` handler."""
+        for ancestor in self.context.ancestors:
+            if isinstance(ancestor, cst.ExceptHandler) and ancestor.type is not None:
+                caught = dotted_name(ancestor.type) or ""
+                if caught.rsplit(".", 1)[-1] in {"ImportError", "ModuleNotFoundError"}:
+                    return True
+        return False
+
     def _bind_constant(self, target: cst.Name, literal: bool) -> None:
         name = target.value
         candidate = literal and _is_mixed_case(name) and not name.startswith("__")
+        if candidate and self._in_import_fallback():
+            candidate = False  # `except ImportError: LightningRpc = None`: a class stand-in
         self._bindings.append(_Binding(name, target if candidate else None))

@@ -28,7 +28,11 @@ class NoneComparison(Rule):
         "mocks), so `x == None` may not even return a bool. `None` is a singleton: identity "
         "is the only reliable test, and PEP 8 requires it."
     )
-    leaves_alone = "`is None` / `is not None`; comparisons with other constants."
+    leaves_alone = (
+        "`is None` / `is not None`; comparisons with other constants, `== True` and "
+        "`== False` included (pycodestyle's E712): the practice is about `None`, and "
+        "`Column == False` is SQLAlchemy's idiom inside `filter()`."
+    )
     fix_description = "Rewrites `== None` to `is None` and `!= None` to `is not None`."
     bad = (
         Example(

@@ -68,7 +68,10 @@ class MissingDocstring(FunctionBodyRule):
         "nested functions and classes defined in functions; nested `Config`/`Meta` classes "
         "(framework configuration); FastAPI route handlers, which BP307 reports with the "
         "route's own wording; test files; private modules (`_x.py`) and empty "
-        "modules. The module check can be switched off with `module-docstring = false`."
+        "modules. The module check can be switched off with `module-docstring = false`. "
+        "Public means a name without a leading underscore: a function missing from `__all__`, "
+        "or a module inside a `_private` package, is still public to this rule (ruff's D1xx "
+        "rules call those private)."
     )
     fix_description = (
         "Inserts a Google-style skeleton built from the signature: a summary derived from "

@@ -57,7 +57,9 @@ class DocstringArgsMismatch(FunctionBodyRule):
         "and exceptions caught in the same function; `raise NotImplementedError` in a "
         "stub; the output of `__init__`, properties and functions annotated `-> None`; "
         "documented exceptions that are not raised (they may come from callees); "
-        "`@overload` signatures."
+        "`@overload` signatures. A docstring that has a `Returns:` or `Raises:` section but "
+        "no `Args:` is not left alone: its parameters are missing (ruff's D417 only checks "
+        "an `Args:` section that exists)."
     )
     fix_description = (
         "Adds the missing entries, text only: parameters at the end of `Args:`, a "

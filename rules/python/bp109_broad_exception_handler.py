@@ -6,6 +6,7 @@ from collections.abc import Set as AbstractSet
 
 import libcst as cst
 
+from precepts.facts import dotted_name
 from precepts.findings import Range
 from precepts.rule import Example, Rule
 
@@ -30,8 +31,9 @@ class BroadExceptionHandler(Rule):
     summary = (
         "A bare `except:` that does not re-raise, and an `except Exception` / "
         "`except BaseException` (alone or in a tuple) whose body only swallows the error: "
-        "nothing but `pass`, `...`, `return` / `return None`, `continue`, `break` or log "
-        "calls."
+        "nothing but `pass`, `...`, `return` / `return None`, a returned default value "
+        '(`return False`, `return 0`, `return "unknown error"`, `return []`), `continue`, '
+        "`break` or log calls, whether or not the log records the traceback."
     )
     why = (
         "A broad handler that swallows turns every bug (a typo, a `KeyError`, a lost database "
@@ -43,12 +45,22 @@ class BroadExceptionHandler(Rule):
     leaves_alone = (
         "Handlers that raise anywhere in their body (`raise`, `raise NotFoundError(...) from "
         "error`): they translate or annotate the error instead of hiding it. Handlers that do "
-        "real work (a fallback value, a retry, a cleanup call). And the top-level loop of a "
+        "real work (a computed or filled fallback such as `return default_config()` or "
+        '`return {"status": "degraded"}`, a retry, a cleanup call); a constant default is '
+        "not real work: the caller cannot tell it from a result. The yes/no check the "
+        'standard itself writes as ✅ (`verify_user_exists`, "without raising"): a `try` '
+        "whose body ends in `return True` and whose handler is only `return False`, without "
+        "`as`; there the exception is the answer. And the top-level loop of a "
         "worker or server: an `except Exception` inside a `for`/`while` loop whose body logs "
         "with `logger.exception(...)` (or `exc_info=True`) and carries on. A worker must "
         "survive one bad message instead of dying and dropping the rest of the queue, and "
         "`logger.exception` keeps the full traceback in the logs, so nothing is hidden. A bare "
-        "`except:` is never exempt: in a loop it would swallow Ctrl-C and shutdown signals."
+        "`except:` is never exempt: in a loop it would swallow Ctrl-C and shutdown signals. "
+        "Unlike ruff's BLE001, a handler that logs with `logger.exception(...)` or "
+        "`exc_info=True` and then carries on outside such a loop is still flagged: the "
+        "practice counts a log call without re-raise as swallowing (the caller goes on as "
+        "if nothing failed), and a `logger.debug(..., exc_info=True)` is silent in "
+        "production."
     )
     bad = (
         Example(
@@ -71,6 +83,22 @@ class BroadExceptionHandler(Rule):
             "    except:\n"
             "        return 8080\n",
             line=5,
+        ),
+        Example(
+            "import logging\n"
+            "\n"
+            "logger = logging.getLogger(__name__)\n"
+            "\n"
+            "\n"
+            "def send_invoice(client: object, invoice_id: int) -> bool:\n"
+            '    """Send one invoice."""\n'
+            "    try:\n"
+            "        client.send(invoice_id)\n"
+            "        return True\n"
+            "    except Exception as error:\n"
+            '        logger.error("cannot send invoice %s: %s", invoice_id, error)\n'
+            "        return False\n",
+            line=11,
         ),
     )
     good = (
@@ -131,6 +159,8 @@ class BroadExceptionHandler(Rule):
             return
         if _keeps_traceback(statements, loggers) and self._in_loop(node):
             return  # a worker loop that logs the traceback and carries on
+        if _is_probe(node, statements) and _try_ends_with_true(self.context.parent):
+            return  # a yes/no check: the exception is the answer
         caught = self.context.code_for(node.type)
         self.report(
             node.type,
@@ -176,14 +206,65 @@ def _swallows(statement: cst.BaseSmallStatement, loggers: AbstractSet[str]) -> b
     if isinstance(statement, (cst.Pass, cst.Continue, cst.Break)):
         return True
     if isinstance(statement, cst.Return):
-        value = statement.value
-        return value is None or (isinstance(value, cst.Name) and value.value == "None")
+        return statement.value is None or _is_default_value(statement.value)
     if isinstance(statement, cst.Expr):
         value = statement.value
         if isinstance(value, (cst.Ellipsis, cst.SimpleString)):
             return True
         return _log_method(value, loggers) is not None
     return False
+
+
+def _is_default_value(node: cst.BaseExpression) -> bool:
+    """A constant handed back instead of the error: ``None``, ``False``, ``0``, ``""``, ``[]``.
+
+    The caller cannot tell it from a real result, so the error is swallowed as surely as
+    with ``return None`` (the standard's ❌ "Catching all exceptions").
+    """
+    if isinstance(node, cst.Name):
+        return node.value in {"None", "False", "True"}
+    if isinstance(node, (cst.SimpleString, cst.ConcatenatedString, cst.Integer, cst.Float)):
+        return True
+    if isinstance(node, cst.UnaryOperation):
+        return isinstance(node.expression, (cst.Integer, cst.Float))
+    if isinstance(node, cst.Tuple):
+        # `return {}, None, False`: several defaults at once (a filled tuple of constants).
+        return all(isinstance(e, cst.Element) and _is_default_value(e.value) for e in node.elements)
+    if isinstance(node, (cst.List, cst.Set, cst.Dict)):
+        return not node.elements  # an empty collection; a filled one is a real fallback
+    if isinstance(node, cst.Call):
+        func = node.func
+        empty = isinstance(func, cst.Name) and func.value in {"dict", "list", "set", "tuple"}
+        return empty and not node.args
+    return False
+
+
+def _is_probe(handler: cst.CSTNode, statements: list[cst.BaseSmallStatement]) -> bool:
+    """``try: ...; return True`` / ``except Exception: return False``: a yes/no check.
+
+    The standard's ✅ ``verify_user_exists`` ("Verify user exists without raising") is
+    written so: the exception *is* the answer "no", and the signature says so.
+    """
+    if len(statements) != 1 or not _returns_name(statements[0], "False"):
+        return False
+    return isinstance(handler, cst.ExceptHandler) and handler.name is None
+
+
+def _returns_name(statement: cst.CSTNode, name: str) -> bool:
+    value = statement.value if isinstance(statement, cst.Return) else None
+    return isinstance(value, cst.Name) and value.value == name
+
+
+def _try_ends_with_true(try_node: cst.CSTNode | None) -> bool:
+    """Tell whether the ``try`` body's last statement is ``return True``."""
+    if not isinstance(try_node, cst.Try):
+        return False
+    suite = try_node.body
+    lines = [suite] if isinstance(suite, cst.SimpleStatementSuite) else list(suite.body)
+    last = lines[-1] if lines else None
+    if not isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        return False
+    return bool(last.body) and _returns_name(last.body[-1], "True")
 
 
 def _log_method(node: cst.BaseExpression, loggers: AbstractSet[str]) -> str | None:
@@ -193,6 +274,8 @@ def _log_method(node: cst.BaseExpression, loggers: AbstractSet[str]) -> str | No
     func = node.func
     if isinstance(func, cst.Name):
         return "print" if func.value == "print" else None
+    if dotted_name(func) == "warnings.warn":
+        return "warning"  # a warning is a message too: the error goes on unseen
     if not isinstance(func, cst.Attribute) or func.attr.value not in _LOG_METHODS:
         return None
     receiver = func.value

@@ -27,15 +27,27 @@ def is_logger(facts: ModuleFacts, receiver: cst.BaseExpression) -> bool:
     if isinstance(receiver, cst.Name):
         return (
             receiver.value in facts.loggers
-            or receiver.value in _LOGGER_NAMES
+            or is_logger_name(receiver.value)
             or facts.qualify(receiver) == "logging"
         )
     if isinstance(receiver, cst.Attribute):
-        return receiver.attr.value in _LOGGER_NAMES  # self.logger, app.logger
+        return is_logger_name(receiver.attr.value)  # self.logger, app.run_logger
     if isinstance(receiver, cst.Call):
         called = facts.call_name(receiver) or ""
         return called.rsplit(".", 1)[-1] in _LOGGER_FACTORIES
     return False
+
+
+def is_logger_name(name: str) -> bool:
+    """Tell whether a name is what loggers are called (``logger``, ``run_logger``, ``audit_log``).
+
+    Args:
+        name: A variable or attribute name.
+
+    Returns:
+        True for a logger's name.
+    """
+    return name in _LOGGER_NAMES or name.lower().endswith(("logger", "_log"))
 
 
 def is_log_call(facts: ModuleFacts, call: cst.Call) -> bool:

@@ -64,7 +64,9 @@ class UnstructuredLogMessage(Rule):
         '`"User %s created", uid`, `{x!r}` → `%r`, `{x:.2f}` → `%.2f`, literal `%` → `%%`; '
         'and `"..." % (a, b)` into `"...", a, b`. No fix when a placeholder has no exact '
         "printf equivalent (alignment, `,` grouping, `{x=}`, nested specs) or when the call "
-        "already passes positional arguments after the message."
+        "already passes positional arguments after the message. No fix for loguru's "
+        "`logger`, which formats with `str.format()` (`{}`), so a `%s` template would be "
+        "logged literally: the message says `{}` there."
     )
     bad = (
         Example(
@@ -132,6 +134,14 @@ class UnstructuredLogMessage(Rule):
         kind = _formatting(message.value)
         if kind is None:
             return
+        if self.context.facts.qualify(func.value) == "loguru.logger":
+            # loguru formats with `str.format()`: a `%s` template would be logged as is.
+            self.report(
+                message.value,
+                "Pass values to loguru as lazy `{}` arguments or `.bind()` fields, not "
+                f"{_KINDS[kind]}",
+            )
+            return
         self.report(
             message.value,
             f"Pass values to the logger as lazy `%s` arguments or `extra=` fields, not "
@@ -178,14 +188,24 @@ def _formatting(node: cst.BaseExpression) -> str | None:
     if _has_placeholders(node):
         return "f-string"
     if isinstance(node, cst.BinaryOperation):
-        if isinstance(node.operator, cst.Modulo) and isinstance(node.left, _StringNode):
-            return "percent"
+        if isinstance(node.operator, cst.Modulo) and (
+            isinstance(node.left, _StringNode) or _is_format_call(node.left)
+        ):
+            return "percent"  # also `TEMPLATE.format(op="x") % value`
         if isinstance(node.operator, cst.Add) and _concatenates_text(node):
             return "concat"
     if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
         if node.func.attr.value == "format" and isinstance(node.func.value, _StringNode):
             return "format"
     return None
+
+
+def _is_format_call(node: cst.BaseExpression) -> bool:
+    return (
+        isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value == "format"
+    )
 
 
 def _has_placeholders(node: cst.BaseExpression) -> bool:

@@ -10,7 +10,19 @@ from precepts.rules.services._calls import add_keyword
 
 _ENCODING = 'encoding="utf-8"'
 # Functions that open a file: qualified name → (mode index, encoding index), positionally.
-_OPENERS = {"open": (1, 3), "io.open": (1, 3), "codecs.open": (1, 2)}
+_OPENERS: dict[str, tuple[int | None, int]] = {
+    "open": (1, 3),
+    "io.open": (1, 3),
+    "codecs.open": (1, 2),
+    "io.TextIOWrapper": (None, 1),  # wraps a binary stream: always text
+}
+# tempfile's files: the same, but their default mode is binary (`w+b`).
+_TEMPFILES = {
+    "tempfile.TemporaryFile": (0, 2),
+    "tempfile.NamedTemporaryFile": (0, 2),
+    "tempfile.SpooledTemporaryFile": (1, 3),
+}
+_TEMPFILE_NAMES = frozenset(name.rsplit(".", 1)[1] for name in _TEMPFILES)
 # pathlib methods: name → (mode index or None, encoding index), positionally.
 _PATH_METHODS: dict[str, tuple[int | None, int]] = {
     "open": (0, 2),
@@ -37,7 +49,11 @@ class OpenWithoutEncoding(Rule):
     message = 'Pass `encoding="utf-8"`: without it the platform\'s default encoding is used'
     summary = (
         "`open()`, `io.open()`, `codecs.open()`, `Path.open()`, `.read_text()` and "
-        "`.write_text()` in text mode without `encoding=`. `.open()` is only flagged on a "
+        "`.write_text()` in text mode without `encoding=`, `io.TextIOWrapper(...)` without "
+        "`encoding=`, and `tempfile`'s "
+        "`TemporaryFile`, `NamedTemporaryFile` and `SpooledTemporaryFile` opened in a text "
+        'mode (`NamedTemporaryFile("w")`, `mode="w+"`), which use the locale\'s encoding as '
+        "`open()` does. `.open()` is only flagged on a "
         "receiver known to be a path (`Path(...)`, a name assigned from one, a parameter or "
         'variable annotated `Path`, `path / "name"`, `path.with_suffix(...)`); '
         "`.read_text()`/`.write_text()`, which are pathlib's names, on any receiver."
@@ -55,7 +71,7 @@ class OpenWithoutEncoding(Rule):
         "unpack `*args`/`**kwargs`; `.open()` on objects not known to be paths "
         "(`zipfile.ZipFile(...).open(name)`, `tarfile`, `webbrowser.open`, `os.open`, which "
         "takes flags, not an encoding); `importlib.resources.read_text`, which defaults to "
-        "UTF-8."
+        "UTF-8; `tempfile` files in their default binary mode (`w+b`)."
     )
     fix_description = 'Adds `encoding="utf-8"` as the last keyword argument.'
     bad = (
@@ -145,12 +161,28 @@ class OpenWithoutEncoding(Rule):
 
     def visit_Call(self, node: cst.Call) -> None:
         """Flag a text-mode open without ``encoding=``."""
-        indexes = self._indexes(node)
-        if indexes is None or not _text_mode_without_encoding(node, *indexes):
-            return
+        tempfile = self._tempfile(node)
+        if tempfile is not None:
+            if not _text_mode_without_encoding(node, *tempfile, default_text=False):
+                return
+        else:
+            indexes = self._indexes(node)
+            if indexes is None or not _text_mode_without_encoding(node, *indexes):
+                return
         func = node.func
         where = func.attr if isinstance(func, cst.Attribute) else func
         self.report(where, fix=self._fix(node))
+
+    def _tempfile(self, node: cst.Call) -> tuple[int, int] | None:
+        """Return (mode index, encoding index) for a ``tempfile`` file, else None."""
+        func = node.func
+        facts = self.context.facts
+        if isinstance(func, cst.Name):
+            if func.value not in facts.imports:  # `from tempfile import ... as NTF`
+                return None
+        elif not isinstance(func, cst.Attribute) or func.attr.value not in _TEMPFILE_NAMES:
+            return None
+        return _TEMPFILES.get(facts.qualify(func) or "")
 
     def _indexes(self, node: cst.Call) -> tuple[int | None, int] | None:
         """Return (mode index, encoding index) when ``node`` opens a file, else None."""
@@ -161,8 +193,11 @@ class OpenWithoutEncoding(Rule):
             if func.value != "open" and func.value not in facts.imports:
                 return None
             return _OPENERS.get(facts.qualify(func) or "")
-        if not isinstance(func, cst.Attribute) or func.attr.value not in _PATH_METHODS:
+        if not isinstance(func, cst.Attribute):
             return None
+        if func.attr.value not in _PATH_METHODS:
+            wrapper = func.attr.value == "TextIOWrapper" and facts.qualify(func) in _OPENERS
+            return _OPENERS["io.TextIOWrapper"] if wrapper else None
         qualified = facts.qualify(func) or ""
         if qualified in _OPENERS:
             return _OPENERS[qualified]  # io.open, codecs.open
@@ -236,8 +271,20 @@ class OpenWithoutEncoding(Rule):
         return self.fix('Add `encoding="utf-8"`', change)
 
 
-def _text_mode_without_encoding(node: cst.Call, mode_index: int | None, encoding: int) -> bool:
-    """Tell whether a call opens in text mode and says nothing about the encoding."""
+def _text_mode_without_encoding(
+    node: cst.Call, mode_index: int | None, encoding: int, default_text: bool = True
+) -> bool:
+    """Tell whether a call opens in text mode and says nothing about the encoding.
+
+    Args:
+        node: The call.
+        mode_index: Where the mode is passed positionally (None: there is no mode).
+        encoding: Where the encoding is passed positionally.
+        default_text: Whether the call opens in text mode when no mode is given.
+
+    Returns:
+        True when the file is opened as text without an encoding.
+    """
     positional: list[cst.Arg] = []
     mode: cst.BaseExpression | None = None
     for arg in node.args:
@@ -254,7 +301,7 @@ def _text_mode_without_encoding(node: cst.Call, mode_index: int | None, encoding
     if mode_index is not None and len(positional) > mode_index:
         mode = positional[mode_index].value
     if mode is None:
-        return True
+        return default_text
     if not isinstance(mode, cst.SimpleString):
         return False  # a computed mode cannot be judged
     value = mode.evaluated_value

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -10,6 +12,7 @@ from precepts.facts import dotted_name
 from precepts.findings import Applicability, Severity
 from precepts.rule import Example, FixSpec, InsertAfter, Related, Replace, Rule
 from precepts.rules.sql._sqltext import (
+    HOLE,
     Template,
     at_sql_sink,
     in_output_context,
@@ -39,6 +42,21 @@ _PARAM_TAKERS = frozenset({"execute", "scalar", "scalars"})
 # List methods whose argument becomes part of the list (`clauses.append("a = :a")`).
 _MUTATORS = frozenset({"append", "extend", "insert"})
 _LITERALS = (cst.SimpleString, cst.Integer, cst.Float, cst.Imaginary)
+# `Status.DRAFT.value` / `.name`: an enum member's fields; `self.value` inside the enum.
+_MEMBER_FIELDS = frozenset({"value", "name"})
+_ENUM_BASES = ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag")
+# Statements whose values cannot be bound parameters: PostgreSQL parses `SET` (and
+# `SET LOCAL TIME ZONE`, `SET search_path`) without placeholders, SQLite's `PRAGMA` too.
+# DDL and session statements take no parameters either: names must be quoted or listed.
+_DDL = frozenset(
+    {"CREATE", "ALTER", "DROP", "TRUNCATE", "REINDEX", "ATTACH", "DETACH", "GRANT", "REVOKE",
+     "COMMENT", "VACUUM", "BEGIN"}
+)  # fmt: skip
+_UNBINDABLE = re.compile(
+    r"\s*(SET|PRAGMA|RESET|NOTIFY|" + "|".join(sorted(_DDL)) + r")\b", re.IGNORECASE
+)
+_SET_CONFIG = "SELECT set_config('<name>', :value, <local>)"
+_SET_TARGET = re.compile(r"\s*SET\s+(LOCAL\s+|SESSION\s+)?(TIME\s+ZONE|[\w.]+)", re.IGNORECASE)
 _MAX_DEPTH = 4
 
 
@@ -73,12 +91,23 @@ class SqlInjection(Rule):
         "A value pasted into SQL is parsed as SQL: `' OR '1'='1` in `email` returns every "
         "row, `'; DROP TABLE users; --` destroys data. Bound parameters send the value "
         "separately from the statement, so no input can change the query's meaning, and "
-        "the database can reuse the plan."
+        "the database can reuse the plan. Some statements cannot take bound parameters: "
+        "PostgreSQL's `SET` (`SET LOCAL TIME ZONE '{tz}'`, `SET search_path TO {schema}`) and "
+        "SQLite's `PRAGMA`. There the message gives the safe alternative instead: "
+        "`SELECT set_config('TimeZone', :value, true)` binds the value like any other "
+        "query, or the value is checked against an allow-list first. DDL (`CREATE`, `ALTER`, "
+        "`DROP`, `REINDEX`, `ATTACH`...) and `NOTIFY` take no parameters either: names there "
+        "come from an allow-list or are quoted, the payload of a notification goes through "
+        "`pg_notify(...)`. Unlike ruff's S608, which reads statements that start with "
+        "`SELECT`/`INSERT`/`UPDATE`/`DELETE`, this rule reads all of them."
     )
     leaves_alone = (
         "Bound parameters (`text('... :email')` with a dict, `'... %s'` with a params "
         "tuple passed as the second argument); interpolated constants: literals, "
-        "UPPER_CASE names and attributes, `Model.__tablename__`, `int(...)`/`len(...)` "
+        "UPPER_CASE names and attributes (`cls._THRESHOLD`), enum members' values "
+        "(`Status.DRAFT.value`, and `self.value` inside the `Enum` itself), module names "
+        "bound once to a literal (`table: Final = 'users'`) and not rebound in the "
+        "function, `Model.__tablename__`, `int(...)`/`len(...)` "
         "results, names quoted by `quote()`/`quote_ident()`/`quote_identifier()`; "
         "identifiers from an allow-list: a lookup in a literal dict/tuple or an "
         "UPPER_CASE mapping (`SORTABLE[sort]`), a name checked with `if col not in "
@@ -94,7 +123,8 @@ class SqlInjection(Rule):
         "Rewrites `text(f\"... = '{email}'\")` passed alone to `execute()`/`scalar()`/"
         '`scalars()` into `text("... = :email")` plus a `{"email": email}` parameter '
         "dict, when every interpolation is a plain name or attribute that fills a whole SQL "
-        "value (quoted or bare)."
+        "value (quoted or bare). Never for `SET`/`PRAGMA`, where `:name` would fail at "
+        "run time."
     )
     fix_applicability = Applicability.UNSAFE
     bad = (
@@ -269,7 +299,7 @@ class SqlInjection(Rule):
         if template is None or template.kind == "literal" or not template.holes:
             return
         self._seen().add(id(value))
-        if sink == "generic" and not looks_like_sql(template.text):
+        if sink == "generic" and not _reads_as_sql(template.text):
             return
         unsafe = self._unsafe_holes(template)
         if unsafe:
@@ -296,7 +326,7 @@ class SqlInjection(Rule):
             template = template_of(part)
             if template is None or template.kind == "literal" or id(part) in self._seen():
                 continue
-            if sink == "generic" and not looks_like_sql(template.text):
+            if sink == "generic" and not _reads_as_sql(template.text):
                 continue
             unsafe = self._unsafe_holes(template)
             if unsafe:
@@ -305,7 +335,7 @@ class SqlInjection(Rule):
                 message = (
                     f"SQL built with {_KIND_WORDS[template.kind]} from "
                     f"{_names(unsafe)} reaches `{sink_name}()` through `{name.value}`: "
-                    "pass the values as bound parameters"
+                    f"{_advice(template.text, short=True)}"
                 )
                 self.report(name, message, related=[Related(part, "the SQL is built here")])
                 return
@@ -339,7 +369,7 @@ class SqlInjection(Rule):
         template = template_of(node)
         if template is None or template.kind == "literal" or not template.holes:
             return
-        if not looks_like_sql(template.text):
+        if not _reads_as_sql(template.text):
             return
         positions = value_holes(sql_tokens(template.text))
         unsafe = [
@@ -388,14 +418,28 @@ class SqlInjection(Rule):
         if _is_constant_name(node):
             return True
         if isinstance(node, cst.Attribute):
-            return False
+            return self._enum_field(node)
         if node.value in ("True", "False", "None"):
             return True
         scope = self._scope()
         if node.value in scope.safe:
             return True
         parts = scope.bindings.get(node.value)
+        if parts is None and self._functions:
+            # A module constant (`timeout: Final = 30`, `table = "users"`): bound once to
+            # a literal at the top level and not rebound in this function.
+            return _is_literal_value(self.context.facts.values.get(node.value))
         return bool(parts) and all(self._safe(part, depth + 1) for part in parts)
+
+    def _enum_field(self, node: cst.Attribute) -> bool:
+        """``self.value`` / ``self.name`` inside an ``Enum``: one of the members' values."""
+        receiver = node.value
+        return (
+            isinstance(receiver, cst.Name)
+            and receiver.value == "self"
+            and node.attr.value in _MEMBER_FIELDS
+            and _enum_class(self.context.ancestors)
+        )
 
     def _safe_call(self, node: cst.Call, depth: int) -> bool:
         func = node.func
@@ -434,10 +478,8 @@ class SqlInjection(Rule):
     # ----------------------------------------------------------------- reporting
 
     def _message(self, template: Template, unsafe: list[cst.BaseExpression | None]) -> str:
-        return (
-            f"SQL built with {_KIND_WORDS[template.kind]} from {_names(unsafe)}: pass the "
-            "values as bound parameters (`:name` with `text()`, `%s` with a params tuple)"
-        )
+        built = f"SQL built with {_KIND_WORDS[template.kind]} from {_names(unsafe)}"
+        return f"{built}: {_advice(template.text)}"
 
     def _text_fix(
         self, call: cst.Call, value: cst.BaseExpression, template: Template
@@ -445,6 +487,8 @@ class SqlInjection(Rule):
         """Build the ``text()`` + params fix, or None when it would not be faithful."""
         if not isinstance(value, cst.FormattedString) or sink_of(call, self.context) != "strong":
             return None
+        if _unbindable(template.text):
+            return None  # `SET x = :x` fails at run time: there is no faithful rewrite
         ancestors = self.context.ancestors
         outer = ancestors[-2] if len(ancestors) >= 2 else None
         if not (isinstance(ancestors[-1], cst.Arg) and isinstance(outer, cst.Call)):
@@ -505,15 +549,95 @@ def _in_add_chain(parent: cst.CSTNode | None) -> bool:
 
 
 def _is_constant_name(node: cst.BaseExpression) -> bool:
-    """UPPER_CASE names and attributes, and table names from the ORM, are constants."""
+    """UPPER_CASE names and attributes, enum members' values and ORM table names."""
     name = dotted_name(node)
     if name is None:
         return False
-    last = name.rsplit(".", 1)[-1]
-    if last == "__tablename__" or ".__table__." in f".{name}.":
+    parts = name.split(".")
+    if parts[-1] == "__tablename__" or ".__table__." in f".{name}.":
         return True
-    letters = last.strip("_")
+    if len(parts) > 2 and parts[-1] in _MEMBER_FIELDS:
+        parts.pop()  # `Status.DRAFT.value`: the value of an enum member is a constant
+    return _is_upper(parts[-1])
+
+
+def _is_upper(name: str) -> bool:
+    letters = name.strip("_")
     return bool(letters) and letters.isupper()
+
+
+def _is_literal_value(node: cst.BaseExpression | None) -> bool:
+    """A literal, or a literal collection: what a module constant is bound to."""
+    if node is None:
+        return False
+    if isinstance(node, (*_LITERALS, cst.ConcatenatedString)):
+        return True
+    return _is_literal_collection(node)
+
+
+def _enum_class(ancestors: Sequence[cst.CSTNode]) -> bool:
+    """Tell whether the innermost enclosing class derives from an ``Enum``."""
+    for ancestor in reversed(ancestors):
+        if isinstance(ancestor, cst.ClassDef):
+            bases = (dotted_name(base.value) or "" for base in ancestor.bases)
+            return any(base.rsplit(".", 1)[-1].endswith(_ENUM_BASES) for base in bases)
+    return False
+
+
+def _reads_as_sql(text: str) -> bool:
+    """SQL text, and more than one bare word around the holes.
+
+    ``"exec " + command`` is a shell line as much as T-SQL's ``EXEC``: one keyword and a
+    hole say nothing, so only a real SQL sink (``text()``, ``cursor.execute``) decides.
+    """
+    words = text.replace(HOLE, " ").split()
+    return len(words) > 1 and looks_like_sql(text)
+
+
+def _advice(text: str, short: bool = False) -> str:
+    """What to do instead: bound parameters, or for SET/PRAGMA what can replace them."""
+    verb = _unbindable(text)
+    if verb == "NOTIFY":
+        return (
+            "`NOTIFY` takes no bound parameters: send the payload with "
+            "`SELECT pg_notify('channel', :payload)`"
+        )
+    if verb in _DDL:
+        return (
+            f"`{verb}` takes no bound parameters: take the names from an allow-list or quote "
+            "them with the dialect's `quote()`/`quote_ident()`"
+        )
+    if verb == "PRAGMA":
+        return (
+            "`PRAGMA` takes no bound parameters: check the value against an allow-list, or "
+            "call the table-valued `pragma_...(?)` function with a bound argument"
+        )
+    if verb is not None:
+        return (
+            f"`{verb}` takes no bound parameters: bind the value through "
+            f"`{_set_config(text)}` (PostgreSQL), or check it against an allow-list"
+        )
+    if short:
+        return "pass the values as bound parameters"
+    return "pass the values as bound parameters (`:name` with `text()`, `%s` with a params tuple)"
+
+
+def _set_config(text: str) -> str:
+    """The ``set_config(...)`` call that sets what a ``SET`` statement sets."""
+    match = _SET_TARGET.match(text)
+    if match is None:
+        return _SET_CONFIG.replace("<name>", "name").replace("<local>", "false")
+    scope, name = match.group(1), match.group(2)
+    setting = "TimeZone" if name.upper().split() == ["TIME", "ZONE"] else name
+    local = "true" if scope and scope.strip().upper() == "LOCAL" else "false"
+    # A message, not a query: filled by replace() so that it reads as the advice it is.
+    return _SET_CONFIG.replace("<name>", setting).replace("<local>", local)
+
+
+def _unbindable(text: str) -> str | None:
+    """Return the statement's verb when it cannot take bound parameters (SET, DDL...)."""
+    match = _UNBINDABLE.match(text)
+    return match.group(1).upper() if match else None
 
 
 def _is_literal_collection(node: cst.BaseExpression) -> bool:

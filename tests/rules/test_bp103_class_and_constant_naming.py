@@ -177,3 +177,10 @@ def test_module_level_if_blocks_count():
         newFeature = True
     """
     assert messages(source) == ["Module constant `newFeature` is in mixed case: use `NEW_FEATURE`"]
+
+
+def test_a_stand_in_for_a_missing_optional_import_is_not_a_constant():
+    code = "try:\n    from pyln import RpcError\nexcept ImportError:\n    LightningRpc = None\n"
+    assert check(code, select=["BP103"]).findings == []
+    other = "try:\n    import x\nexcept ValueError:\n    LightningRpc = None\n"
+    assert len(check(other, select=["BP103"]).findings) == 1

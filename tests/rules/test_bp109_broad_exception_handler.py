@@ -169,3 +169,86 @@ def test_module_loggers_of_any_name_count_as_log_calls() -> None:
                 audit.exception("failed")
     """
     assert _lines(code) == [8]
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        "except Exception:\n        return False",
+        "except Exception:\n        return 'unknown error'",
+        "except Exception:\n        return 0",
+        "except Exception:\n        return -1",
+        "except Exception:\n        return []",
+        "except Exception:\n        return {}",
+        "except Exception:\n        return dict()",
+        "except Exception as e:\n        logger.error(f'failed: {e}')\n        return False",
+        "except Exception:\n        logger.debug('failed', exc_info=True)\n        return None",
+    ],
+)
+def test_a_default_value_swallows_the_error(handler: str) -> None:
+    code = f"def load():\n    try:\n        return work()\n    {handler}\n"
+    assert _lines(code) == [4]
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        "except Exception:\n        return {'status': 'degraded'}",
+        "except Exception:\n        return [DEFAULT]",
+        "except Exception:\n        return default_config()",
+        "except Exception as error:\n        return str(error)",
+    ],
+)
+def test_a_real_fallback_is_left_alone(handler: str) -> None:
+    code = f"def load():\n    try:\n        return work()\n    {handler}\n"
+    assert _lines(code) == []
+
+
+def test_the_standards_yes_no_probe_is_left_alone() -> None:
+    code = """\
+    async def verify_user_exists(self, user_id: int) -> bool:
+        try:
+            await self.get_user(user_id)
+            return True
+        except Exception:
+            return False
+    """
+    assert _lines(code) == []
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        # the error is named and logged: not the plain probe
+        "except Exception as e:\n        logger.warning('no: %s', e)\n        return False",
+        "except Exception as e:\n        return False",
+    ],
+)
+def test_a_probe_that_does_more_is_still_flagged(variant: str) -> None:
+    code = f"def ok():\n    try:\n        work()\n        return True\n    {variant}\n"
+    assert _lines(code) == [5]
+
+
+def test_return_false_after_a_body_that_does_not_return_true_is_flagged() -> None:
+    code = "def ok():\n    try:\n        work()\n    except Exception:\n        return False\n"
+    assert _lines(code) == [4]
+
+
+@pytest.mark.parametrize(
+    "handler",
+    [
+        "except Exception as e:\n        log.debug(e)\n        return {}, None, None, False",
+        "except Exception as e:\n        warnings.warn(f'cannot register: {e}')",
+    ],
+)
+def test_tuples_of_defaults_and_warnings_swallow(handler: str) -> None:
+    code = f"import warnings\n\ndef load():\n    try:\n        return work()\n    {handler}\n"
+    assert _lines(code) == [6]
+
+
+def test_a_tuple_that_carries_the_error_is_left_alone() -> None:
+    code = (
+        "def load():\n    try:\n        return work()\n"
+        "    except Exception as e:\n        return None, e\n"
+    )
+    assert _lines(code) == []

@@ -173,3 +173,47 @@ def test_fix_is_idempotent() -> None:
     once = _fixed(code)
     assert _fixed(once) == once
     assert _bp409(once) == []
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # environment variable names and configuration keys: names of secrets
+        "SOURCES = {'rag.web.search.serper_api_key': 'SERPER_API_KEY'}\n",
+        "CONFIG = {'password': 'PGPASSWORD'}\n",
+        "KEYS = {'OPENAI_API_KEY': 'audio.stt.openai.api_key'}\n",
+        "FIELDS = {'app_dn_password': 'ldap.server.app_password'}\n",
+        "ANALYTICS_API_KEY = 'YOUR_ANALYTICS_API_KEY_HERE'\n",
+        # the marker of an externally authenticated user
+        "def row(name):\n    return {'username': name, 'password': 'LDAP'}\n",
+        "def row(name):\n    return User(name=name, password='sso')\n",
+    ],
+)
+def test_values_that_name_a_secret_or_mark_an_auth_scheme(code: str) -> None:
+    assert _bp409(code) == []
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "CONFIG = {'password': 'Hunter2'}\n",  # mixed case: a password
+        "CONFIG = {'password': 'ADMIN'}\n",  # a real default password, not a scheme's name
+        "DB = {'password': 'example.com'}\n",  # a dotted value whose last part names no secret
+        "API_KEY = 'AKIAABCDEFGH12345678'\n",  # upper case without underscores: a key
+        "def row(name):\n    return {'username': name, 'password': 'ldap-admin-2024'}\n",
+    ],
+)
+def test_real_values_next_to_those_patterns_are_still_flagged(code: str) -> None:
+    assert _bp409(code) == [1 if code.count("\n") == 1 else 2]
+
+
+def test_a_keyword_argument_that_repeats_its_name_is_a_credential() -> None:
+    code = "conn = Connection(login='user', password='password')\n"
+    assert _bp409(code) == [1]
+    assert _bp409("PASSWORD = 'password'\n") == []  # a label
+    assert _bp409("FIELDS = {'password': 'password'}\n") == []  # a field map
+
+
+@pytest.mark.parametrize("value", ["unused", "dummy", "REDACTED", "placeholder"])
+def test_values_that_say_they_are_dummies(value: str) -> None:
+    assert _bp409(f"client_kwargs['api_key'] = '{value}'\n") == []

@@ -183,3 +183,109 @@ def test_no_fix_when_it_would_not_be_faithful(body: str) -> None:
     result = check(_fn(body), select=["BP501"])
     assert len(result.findings) == 1
     assert result.findings[0].fix is None
+
+
+# --------------------------------------------------------------- values that are constants
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        # an enum's own value, inside the enum
+        "from enum import Enum\n\n\nclass Status(str, Enum):\n    DRAFT = 'draft'\n\n"
+        "    def clause(self):\n"
+        "        return text(f\"SELECT id FROM t WHERE status = '{self.value}'\")\n",
+        # an enum member's value from outside
+        "def default():\n    return text(f\"'{Status.DRAFT.value}'\")\n",
+        # a class constant read through cls
+        "class Cleaner:\n    _THRESHOLD = 5\n\n    @classmethod\n    def run(cls, session):\n"
+        '        session.execute(text(f"DELETE FROM t WHERE n > {cls._THRESHOLD}"))\n',
+        # module constants: Final, or bound once to a literal
+        "from typing import Final\n\ntable: Final = 'users'\nlimit = 10\n\n\n"
+        "def run(session):\n"
+        '    session.execute(text(f"SELECT id FROM {table} LIMIT {limit}"))\n',
+    ],
+)
+def test_constants_cannot_carry_input(code: str):
+    assert _bp501(HEADER + code) == []
+
+
+def test_self_value_outside_an_enum_is_still_a_value():
+    code = HEADER + (
+        "class Filter:\n    def clause(self, session):\n"
+        "        session.execute(text(f\"SELECT id FROM t WHERE s = '{self.value}'\"))\n"
+    )
+    assert [line for line, _ in _bp501(code)] == [6]
+
+
+def test_a_module_name_bound_to_a_call_is_not_a_constant():
+    code = HEADER + (
+        "table = os.environ['TABLE']\n\n\ndef run(session):\n"
+        '    session.execute(text(f"SELECT id FROM {table}"))\n'
+    )
+    assert [line for line, _ in _bp501(code)] == [8]
+
+
+def test_a_local_rebinding_hides_the_module_constant():
+    code = HEADER + (
+        "limit = 10\n\n\ndef run(session, request):\n    limit = request.args['n']\n"
+        '    session.execute(text(f"SELECT id FROM t LIMIT {limit}"))\n'
+    )
+    assert [line for line, _ in _bp501(code)] == [9]
+
+
+# --------------------------------------------------------------- statements without parameters
+
+
+@pytest.mark.parametrize(
+    ("statement", "advice"),
+    [
+        ("SET LOCAL TIME ZONE '{tz.key}'", "set_config('TimeZone', :value, true)"),
+        ("SET search_path TO {schema}", "set_config('search_path', :value, false)"),
+        ("SET LOCAL lock_timeout = '{timeout}s'", "set_config('lock_timeout', :value, true)"),
+        ("PRAGMA key = '{password}'", "allow-list"),
+    ],
+)
+def test_set_and_pragma_get_advice_that_works(statement: str, advice: str):
+    code = _fn(f'session.execute(text(f"{statement}"))', "session, tz, schema, timeout, password")
+    found = _bp501(code)
+    assert len(found) == 1
+    message = found[0][1]
+    assert advice in message
+    assert "bound parameters (`:name`" not in message
+
+
+def test_set_gets_no_fix_that_would_fail_at_run_time():
+    code = _fn("session.execute(text(f\"SET LOCAL TIME ZONE '{tz}'\"))", "session, tz")
+    result = check(code, select=["BP501"])
+    assert len(result.findings) == 1
+    assert fix_all(code, result.findings) == code
+    # the same shape in a SELECT is still rewritten
+    select = _fn("session.execute(text(f\"SELECT 1 FROM t WHERE z = '{tz}'\"))", "session, tz")
+    assert ":tz" in fix_all(select, check(select, select=["BP501"]).findings)
+
+
+@pytest.mark.parametrize(
+    ("statement", "advice"),
+    [
+        ("ALTER TABLE {table} DROP CONSTRAINT {name}", "`ALTER` takes no bound parameters"),
+        ("DROP SCHEMA IF EXISTS {name} CASCADE", "quote_ident()"),
+        ("CREATE INDEX idx_{name} ON t ({name})", "allow-list"),
+        ("NOTIFY changes, '{payload}'", "pg_notify('channel', :payload)"),
+    ],
+)
+def test_ddl_and_notify_get_advice_that_works(statement: str, advice: str):
+    code = _fn(f'session.execute(text(f"{statement}"))', "session, table, name, payload")
+    found = _bp501(code)
+    assert len(found) == 1
+    assert advice in found[0][1]
+    result = check(code, select=["BP501"])
+    assert fix_all(code, result.findings) == code  # nothing to rewrite into `:name`
+
+
+def test_one_keyword_and_a_hole_is_not_sql_at_a_generic_sink():
+    code = _fn('command = "exec " + command\nenv.execute(command, stdout=out)', "env, command, out")
+    assert _bp501(code) == []
+    # a real SQL sink still judges it
+    strong = _fn('session.execute(text("EXEC " + proc))', "session, proc")
+    assert len(_bp501(strong)) == 1

@@ -108,3 +108,33 @@ def test_logger_receivers(receiver: str) -> None:
 def test_message_names_the_kind_of_formatting() -> None:
     (finding,) = _run(f'{HEADER}logger.info("a " + b)\n').findings
     assert finding.message.endswith("not string concatenation")
+
+
+def test_loguru_gets_brace_advice_and_no_percent_fix():
+    code = 'from loguru import logger\n\n\ndef f(x):\n    logger.info(f"a {x}")\n'
+    result = check(code, select=["BP604"])
+    assert len(result.findings) == 1
+    finding = result.findings[0]
+    assert "`{}`" in finding.message
+    assert finding.fix is None
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        'run_logger.info(f"Downloading from {path!r}")',
+        'self.audit_log.warning(f"failed: {e}")',
+        'logger.warning(TEMPLATE.format(op="log") % str(e))',
+    ],
+)
+def test_more_logger_names_and_percent_after_format(call: str):
+    code = f"def f(path, e):\n    {call}\n"
+    assert len(check(code, select=["BP604"]).findings) == 1
+
+
+@pytest.mark.parametrize(
+    "call",
+    ['catalog.info(f"x {y}")', 'blog.info(f"x {y}")', 'logger.info(f"constant")'],
+)
+def test_names_that_are_not_loggers_and_constant_fstrings(call: str):
+    assert check(f"def f(y):\n    {call}\n", select=["BP604"]).findings == []

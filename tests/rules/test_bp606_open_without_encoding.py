@@ -122,3 +122,56 @@ def test_path_names_are_tracked_through_assignments_and_annotations() -> None:
 def test_finding_sits_on_the_function_name() -> None:
     (finding,) = _run(f'{HEADER}Path("a").read_text()\n').findings
     assert (finding.range.start.line, finding.range.start.column) == (5, 10)
+
+
+TEMP_HEADER = "import tempfile\nfrom tempfile import NamedTemporaryFile as NTF\n\n"
+
+
+@pytest.mark.parametrize(
+    ("call", "fixed"),
+    [
+        ('tempfile.NamedTemporaryFile("w")', 'tempfile.NamedTemporaryFile("w", encoding="utf-8")'),
+        ('tempfile.TemporaryFile("w+")', 'tempfile.TemporaryFile("w+", encoding="utf-8")'),
+        (
+            'tempfile.SpooledTemporaryFile(mode="w")',
+            'tempfile.SpooledTemporaryFile(mode="w", encoding="utf-8")',
+        ),
+        ('NTF(mode="r+", suffix=".json")', 'NTF(mode="r+", suffix=".json", encoding="utf-8")'),
+    ],
+)
+def test_text_mode_temporary_files_are_flagged_and_fixed(call: str, fixed: str):
+    code = f"{TEMP_HEADER}f = {call}\n"
+    result = _run(code)
+    assert [f.range.start.line + 1 for f in result.findings] == [4]
+    assert fix_all(code, result.findings) == f"{TEMP_HEADER}f = {fixed}\n"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "tempfile.NamedTemporaryFile()",  # the default mode is binary
+        'tempfile.NamedTemporaryFile("wb")',
+        "tempfile.TemporaryFile(suffix='.bin')",
+        "tempfile.SpooledTemporaryFile(1024, 'w')",  # that 'w' *is* the mode: flagged below
+        'tempfile.NamedTemporaryFile("w", encoding="utf-8")',
+        'tempfile.NamedTemporaryFile("w", -1, "utf-8")',
+        "tempfile.mkstemp()",
+        'other.NamedTemporaryFile("w")',
+    ],
+)
+def test_binary_or_encoded_temporary_files_are_left_alone(call: str):
+    code = f"{TEMP_HEADER}f = {call}\n"
+    found = [f.range.start.line + 1 for f in _run(code).findings]
+    assert found == ([4] if "1024, 'w'" in call else [])
+
+
+def test_text_io_wrapper_without_encoding():
+    code = (
+        "import io\nfrom io import TextIOWrapper\n\n"
+        "w = io.TextIOWrapper(raw, line_buffering=True)\nv = TextIOWrapper(raw)\n"
+    )
+    result = _run(code)
+    assert [f.range.start.line + 1 for f in result.findings] == [4, 5]
+    fixed = fix_all(code, result.findings)
+    assert 'io.TextIOWrapper(raw, line_buffering=True, encoding="utf-8")' in fixed
+    assert _run('import io\nw = io.TextIOWrapper(raw, "utf-8")\n').findings == []

@@ -138,5 +138,20 @@ async def test_unanswered_server_request_is_forgotten_on_timeout(cancel_first: b
     else:
         with pytest.raises(TimeoutError):
             await asyncio.wait_for(asyncio.wrap_future(future), 0.01)
+    await asyncio.sleep(0)  # a cancelled entry leaves on the loop's next turn
     assert protocol._request_futures == {} and protocol._result_types == {}
+    await client.stop()
+
+
+async def test_cancelling_while_pygls_iterates_the_futures_is_safe() -> None:
+    """pygls' ``shutdown`` cancels every pending future while iterating over the map."""
+    client = InProcessServer()
+    await client.start()
+    protocol = client.protocol
+    for _ in range(3):
+        protocol.send_request("workspace/configuration", {"items": []})
+    for _msg_id, future in protocol._request_futures.items():  # as lsp_shutdown does
+        future.cancel()
+    await asyncio.sleep(0)
+    assert protocol._request_futures == {}
     await client.stop()
