@@ -34,7 +34,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 CONFIG_FILES = ("precepts.toml", "pyproject.toml")
-_LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude")
+_LIST_KEYS = ("select", "extend-select", "ignore", "exclude", "extend-exclude", "extend-include")
 _KNOWN_KEYS = frozenset(
     {
         *_LIST_KEYS,
@@ -100,6 +100,8 @@ class Settings:
             :meth:`target_for`.
         baseline: The baseline file, relative to the configuration's directory.
         cache_dir: The result cache's directory, relative to the configuration's directory.
+        extend_include: Gitignore-style patterns of files that are Python although their
+            name does not end in ``.py``/``.pyi`` (ruff's ``extend-include``).
     """
 
     path: Path | None = None
@@ -115,6 +117,7 @@ class Settings:
     target_version: PythonVersion | None = None
     baseline: str | None = None
     cache_dir: str | None = None
+    extend_include: tuple[str, ...] = ()
 
     def with_overrides(
         self,
@@ -194,6 +197,19 @@ class Settings:
         relative = self.relative(path)
         return _spec(self.exclude).match_file(relative) or (
             path.is_dir() and _spec(self.exclude).match_file(relative + "/")
+        )
+
+    def is_included(self, path: Path) -> bool:
+        """Tell whether ``extend-include`` makes ``path`` a Python file.
+
+        Args:
+            path: A file path.
+
+        Returns:
+            True when a pattern matches it.
+        """
+        return bool(self.extend_include) and _spec(self.extend_include).match_file(
+            self.relative(path)
         )
 
     def enabled_codes(self, path: Path | None = None) -> frozenset[str]:
@@ -352,6 +368,7 @@ def settings_from_table(table: Mapping[str, Any], path: Path | None, root: Path)
             values[key.replace("-", "_")] = _check_selectors(path, key, table[key])
     exclude = _check_list(path, "exclude", table.get("exclude", []))
     exclude += _check_list(path, "extend-exclude", table.get("extend-exclude", []))
+    include = _check_list(path, "extend-include", table.get("extend-include", []))
     unsafe = table.get("unsafe-fixes", False)
     if not isinstance(unsafe, bool):
         raise ConfigError(path, "unsafe-fixes", "expected true or false")
@@ -372,6 +389,7 @@ def settings_from_table(table: Mapping[str, Any], path: Path | None, root: Path)
         path=path,
         root=root,
         exclude=exclude,
+        extend_include=include,
         per_file_ignores=_parse_per_file_ignores(path, table.get("per-file-ignores", {})),
         severity=_parse_severity(path, table.get("severity", {})),
         rule_options=_parse_rule_options(path, table.get("rules", {})),

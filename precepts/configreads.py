@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from precepts.context import is_test_path
+from precepts.filekinds import CONFIG_FILES
 
 # Variables of the operating system or the tool chain, not of a service's configuration.
 SYSTEM_VARIABLES = frozenset(
@@ -299,6 +300,8 @@ def spread_of(files: Iterable[Path]) -> ConfigSpread:
     """
     scans: dict[Path, FileScan] = {}
     for path in files:
+        if path.name in CONFIG_FILES:
+            continue  # a configuration file found beside the code: not Python
         text = _read(path)
         if text is not None:
             scans[path.resolve()] = scan_text(text)

@@ -26,6 +26,8 @@ from libcst.metadata import MetadataWrapper
 from precepts import noqa, syntax
 from precepts.config import Settings
 from precepts.context import RuleContext
+from precepts.filekinds import FileKind, config_kind, parse_error
+from precepts.filerule import FileContext, FileRule, read_from_disk
 from precepts.findings import (
     Applicability,
     Finding,
@@ -35,7 +37,7 @@ from precepts.findings import (
     Severity,
     TextEdit,
 )
-from precepts.fixes import build_fix
+from precepts.fixes import apply_edits, build_fix
 from precepts.registry import all_rules
 from precepts.rule import PendingFinding, Rule
 from precepts.text import split_lines
@@ -83,6 +85,8 @@ class CheckResult:
         findings: What was found, in file order.
         errors: Rules that raised.
         module: The libcst module, when the text parsed.
+        kind: What the text was read as: Python, or a configuration file (TOML, INI)
+            checked by the file rules only.
     """
 
     path: str
@@ -90,16 +94,29 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[RuleError] = field(default_factory=list)
     module: cst.Module | None = None
+    kind: FileKind = FileKind.PYTHON
+
+
+RuleSpec = tuple[type[Rule], Mapping[str, Any], Severity]
 
 
 @dataclass(frozen=True)
 class RuleSet:
-    """The rules that apply to one file, with their options and severities."""
+    """The rules that apply to one file, with their options and severities.
 
-    rules: tuple[tuple[type[Rule], Mapping[str, Any], Severity], ...]
+    Attributes:
+        rules: The rules that visit Python trees.
+        codes: Every enabled code (Python and file rules alike).
+        severities: Effective severity per enabled code.
+        target_version: The Python the code is judged by.
+        file_rules: The rules that read configuration files (:class:`FileRule`).
+    """
+
+    rules: tuple[RuleSpec, ...]
     codes: frozenset[str]
     severities: Mapping[str, Severity]
     target_version: PythonVersion = NEWEST
+    file_rules: tuple[RuleSpec, ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Settings, path: Path | None = None) -> RuleSet:
@@ -114,13 +131,15 @@ class RuleSet:
         """
         codes = settings.enabled_codes(path)
         registry = all_rules()
-        chosen = tuple(
+        chosen = [
             (rule, settings.options_for(code), settings.severity_of(rule))
             for code, rule in registry.items()
             if code in codes
-        )
+        ]
         severities = {code: settings.severity_of(registry[code]) for code in codes}
-        return cls(chosen, codes, severities, settings.target_for(path))
+        python = tuple(spec for spec in chosen if not issubclass(spec[0], FileRule))
+        files = tuple(spec for spec in chosen if issubclass(spec[0], FileRule))
+        return cls(python, codes, severities, settings.target_for(path), files)
 
 
 def decode(data: bytes) -> tuple[str | None, str | None]:
@@ -281,16 +300,26 @@ def unused_noqa_findings(
 class Checker:
     """Checks texts with one rule set. Stateless between calls; safe to reuse."""
 
-    def __init__(self, ruleset: RuleSet) -> None:
+    def __init__(
+        self, ruleset: RuleSet, read: Callable[[Path], str | None] = read_from_disk
+    ) -> None:
         """Create a checker.
 
         Args:
             ruleset: The rules to run.
+            read: How file rules read the files beside the checked one (from disk by
+                default; the language server answers from open documents first).
         """
         self.ruleset = ruleset
+        self.read = read
 
     def check(self, source: str | bytes, path: str = "<memory>") -> CheckResult:
         """Check one file's content.
+
+        A configuration file that file rules read (``pyproject.toml``, ``setup.cfg``,
+        ``.coveragerc``, by name) is checked by those rules only; any other name is
+        checked as Python (callers decide which files are Python: see
+        :func:`precepts.filekinds.kind_of_name`).
 
         Args:
             source: The text, or the raw bytes of the file.
@@ -299,6 +328,9 @@ class Checker:
         Returns:
             The result; never raises for bad input or broken rules.
         """
+        kind = config_kind(path)
+        if kind is not None:
+            return self.check_config(source, path, kind)
         severities = self.ruleset.severities
         if isinstance(source, bytes):
             text, problem = decode(source)
@@ -351,6 +383,67 @@ class Checker:
         )
         self.run_rules(context, result)
         return self._finish(result, context)
+
+    def check_config(self, source: str | bytes, path: str, kind: FileKind) -> CheckResult:
+        """Check a configuration file with the file rules that read it.
+
+        A file that does not decode or does not parse gets no findings: precepts reports
+        Python syntax errors (BP000), and the tool that owns the file reports its own.
+
+        Args:
+            source: The text or bytes.
+            path: The file's path.
+            kind: Its syntax.
+
+        Returns:
+            The result (``module`` is None; ``kind`` says what the text was read as).
+        """
+        if isinstance(source, bytes):
+            try:
+                text = source.decode("utf-8-sig")
+            except UnicodeDecodeError:
+                return CheckResult(path, "", kind=kind)
+        else:
+            text = source
+        result = CheckResult(path, text, kind=kind)
+        name = Path(path).name
+        specs = [spec for spec in self.ruleset.file_rules if name in spec[0].files]
+        if not specs or parse_error(kind, text) is not None:
+            return result
+        context = FileContext(path, text, kind, self.read)
+        for rule_class, options, severity in specs:
+            try:
+                rule = rule_class(context, options)  # type: ignore[arg-type]
+                rule.check()  # type: ignore[attr-defined]
+                result.findings.extend(
+                    self._file_finding(p, context, severity) for p in rule.pending
+                )
+            except Exception as error:  # a broken rule must not stop the others
+                trace = "".join(traceback.format_exception(error))
+                message = f"{type(error).__name__}: {error}"
+                result.errors.append(RuleError(rule_class.code, path, message, trace))
+        result.findings.sort(key=Finding.sort_key)
+        return result
+
+    @staticmethod
+    def _file_finding(pending: PendingFinding, context: FileContext, severity: Severity) -> Finding:
+        """Turn a file rule's report into a finding; a fix that breaks the file is dropped."""
+        rule = pending.rule
+        fix: Fix | None = None
+        spec = pending.fix
+        if spec is not None:
+            edits = tuple(
+                sorted((c for c in spec.changes if isinstance(c, TextEdit)), key=lambda e: e.range)
+            )
+            if len(edits) == len(spec.changes) and edits:
+                fixed = apply_edits(context.text, edits)
+                if parse_error(context.kind, fixed) is None:
+                    fix = Fix(spec.message, edits, spec.applicability or Applicability.SAFE)
+        related = tuple(item for item in pending.related if isinstance(item, RelatedLocation))
+        where = pending.where if isinstance(pending.where, Range) else Range.of(0, 0, 0, 0)
+        return Finding(
+            rule.code, rule.name, pending.message, severity, where, related, fix, pending.data
+        )
 
     def run_rules(self, context: RuleContext, result: CheckResult) -> None:
         """Run the enabled rules over a parsed module and collect their findings.

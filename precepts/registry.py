@@ -19,6 +19,8 @@ from functools import lru_cache
 from importlib.metadata import entry_points
 from types import GenericAlias, ModuleType
 
+from precepts.filekinds import CONFIG_FILES
+from precepts.filerule import FileRule
 from precepts.rule import Rule
 
 ENTRY_POINT_GROUP = "precepts.rules"
@@ -95,6 +97,17 @@ def validate_rule(rule: type[Rule]) -> None:
     for example in rule.bad:
         if example.line is None:
             raise RegistryError(f"rule {rule.code}: a ❌ example needs the line it fires on")
+    if issubclass(rule, FileRule):
+        _validate_file_rule(rule)
+
+
+def _validate_file_rule(rule: type[FileRule]) -> None:
+    unknown = sorted(set(rule.files) - set(CONFIG_FILES))
+    if not rule.files or unknown:
+        raise RegistryError(
+            f"rule {rule.code}: a file rule reads some of {', '.join(CONFIG_FILES)}"
+            + (f", not {', '.join(unknown)}" if unknown else "")
+        )
 
 
 @lru_cache(maxsize=1)

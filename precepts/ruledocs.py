@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from precepts import DOCS_URL
+from precepts.filekinds import config_kind
 from precepts.rule import Example, Rule
 
 
@@ -27,8 +28,10 @@ def fix_label(rule: type[Rule]) -> str:
     return rule.fix_applicability.value if rule.has_fix() else "none"
 
 
-def _fence(code: str) -> str:
-    return f"```python\n{code.rstrip()}\n```"
+def _fence(code: str, path: str = "") -> str:
+    kind = config_kind(path)
+    language = "python" if kind is None else kind.value
+    return f"```{language}\n{code.rstrip()}\n```"
 
 
 def render_examples(rule: type[Rule]) -> str:
@@ -43,9 +46,9 @@ def render_examples(rule: type[Rule]) -> str:
     return "\n\n".join(
         [
             "❌ **Bad**" + _target_note(rule.bad[0]),
-            _fence(rule.bad[0].code),
+            _fence(rule.bad[0].code, rule.bad[0].path),
             "✅ **Good**" + _target_note(rule.good[0]),
-            _fence(rule.good[0].code),
+            _fence(rule.good[0].code, rule.good[0].path),
         ]
     )
 

@@ -18,6 +18,7 @@ from lsprotocol import types as lsp
 
 from precepts.cli.runner import MAX_FIX_PASSES
 from precepts.engine import SYNTAX_ERROR, UNUSED_NOQA, Checker, RuleSet
+from precepts.filekinds import FileKind, config_kind, parses_as
 from precepts.findings import Applicability, Finding, Position, Range, TextEdit
 from precepts.fixes import apply_edits, select_fixes
 from precepts.server.capabilities import FIX_ALL_KIND, QUICK_FIX_KIND, ClientFeatures
@@ -173,7 +174,9 @@ def plan_actions(
                         title, QUICK_FIX_KIND, _payload(document, FIX, finding), diagnostic, safe
                     )
                 )
-            if finding.code not in _NOT_SILENCEABLE and _can_silence(document, finding):
+            # noqa comments are Python's: a configuration file is silenced by per-file-ignores.
+            silenceable = finding.code not in _NOT_SILENCEABLE and document.is_python
+            if silenceable and _can_silence(document, finding):
                 title = f"Ignore {finding.code} on this line"
                 data = _payload(document, IGNORE, finding)
                 planned.append(Planned(title, QUICK_FIX_KIND, data, diagnostic))
@@ -335,6 +338,9 @@ def fix_all_edits(
     if not first:
         return []
     fixed = apply_edits(text, first)
+    kind = config_kind(path) or FileKind.PYTHON
+    if not parses_as(kind, fixed):
+        return []  # never hand the editor a file that no longer loads as what it is
     if not thorough or text.count("\n") > FIX_LOOP_MAX_LINES:
         return first
     final = fixed
@@ -345,6 +351,8 @@ def fix_all_edits(
         if again == final:
             break
         final = again
+    if final != fixed and not parses_as(kind, final):
+        return first
     return first if final == fixed else replacement_edit(text, final)
 
 

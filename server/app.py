@@ -51,6 +51,10 @@ from precepts.server.workspace import DiskCache, find_files
 log = logging.getLogger(__name__)
 
 CONFIG_GLOBS = ("**/pyproject.toml", "**/precepts.toml", BASELINE_GLOB)
+# Files whose content file rules read (BP804 reads coverage's and pytest's settings):
+# when one changes, the configuration files open in the editor are checked again.
+COVERAGE_NAMES = frozenset({"pyproject.toml", "setup.cfg", ".coveragerc", "tox.ini", "pytest.ini"})
+COVERAGE_GLOBS = ("**/setup.cfg", "**/.coveragerc", "**/tox.ini", "**/pytest.ini")
 WATCHERS_ID = "precepts-config-watchers"
 CONFIGURATION_ID = "precepts-configuration"
 
@@ -99,6 +103,9 @@ class PreceptsServer(LanguageServer):
         self.baselines = BaselineStore()
         self.workspace_changed = asyncio.Event()
         self._sweeper: asyncio.Task[None] | None = None
+        # Problems of configuration files, by URI: sent with the file's own findings
+        # when it is open (one publisher per URI), on their own otherwise.
+        self._config_diagnostics: dict[str, list[lsp.Diagnostic]] = {}
 
     # -- lifecycle ----------------------------------------------------------------
 
@@ -174,7 +181,8 @@ class PreceptsServer(LanguageServer):
     async def _register_dynamic_features(self) -> None:
         registrations = []
         if self.features.watch_files_dynamically:
-            watchers = [lsp.FileSystemWatcher(glob_pattern=glob) for glob in CONFIG_GLOBS]
+            globs = (*CONFIG_GLOBS, *COVERAGE_GLOBS)
+            watchers = [lsp.FileSystemWatcher(glob_pattern=glob) for glob in globs]
             registrations.append(
                 lsp.Registration(
                     id=WATCHERS_ID,
@@ -270,7 +278,7 @@ class PreceptsServer(LanguageServer):
         if shown:
             self.disk_cache = DiskCache()  # the workspace's reports change with it too
         document.client, document.folder = client, folder
-        document.model.set_incremental(client.incremental)
+        document.model.set_incremental(client.incremental and document.is_python)
         if settings == document.settings:
             return shown
         document.settings = settings
@@ -289,6 +297,26 @@ class PreceptsServer(LanguageServer):
         self.workspace_changed.set()
         if self.features.pull_diagnostics and self.features.diagnostic_refresh:
             self.workspace_diagnostic_refresh(None)
+
+    def config_diagnostics_of(self, uri: str) -> list[lsp.Diagnostic]:
+        """Return the configuration problems shown on a file (its ``[tool.precepts]``).
+
+        Args:
+            uri: The file's URI.
+
+        Returns:
+            The diagnostics (none when its configuration is valid).
+        """
+        return list(self._config_diagnostics.get(uri, ()))
+
+    def coverage_files_changed(self) -> None:
+        """Check the open configuration files again: a file they read beside them changed."""
+        self.disk_cache = DiskCache()  # a pyproject.toml on disk may now read differently
+        for document in self.documents.values():
+            if document.is_checked and not document.is_python:
+                document.changed(document.version)
+                self.scheduler.schedule(document, 0.0)
+        self.workspace_changed.set()
 
     def config_files_changed(self) -> None:
         """Reload configuration files (one was created, edited or deleted)."""
@@ -325,8 +353,12 @@ class PreceptsServer(LanguageServer):
         client = self.editor_settings.for_folder(folder_uri)
         settings = self.configs.settings_for(path, folder, client)
         name = str(path) if path is not None else item.uri
+        # The incremental engine reads Python; a configuration file is checked whole.
+        python = item.language_id == "python" or (
+            path is not None and path.suffix in (".py", ".pyi")
+        )
         model = DocumentModel(
-            item.text, name, RuleSet.from_settings(settings, path), client.incremental
+            item.text, name, RuleSet.from_settings(settings, path), client.incremental and python
         )
         document = OpenDocument(
             item.uri, path, item.language_id, item.version, model, settings, client, folder
@@ -366,6 +398,8 @@ class PreceptsServer(LanguageServer):
         Args:
             document: The saved document.
         """
+        if document.path is not None and document.path.name in COVERAGE_NAMES:
+            self.coverage_files_changed()
         if document.path is not None and document.path.name in CONFIG_NAMES:
             self.config_files_changed()
             return
@@ -434,7 +468,7 @@ class PreceptsServer(LanguageServer):
             else:
                 log.warning("%s", message)
         document.logged_errors = frozenset(traces)
-        if not self.features.pull_diagnostics and document.is_python:
+        if not self.features.pull_diagnostics and document.is_checked:
             self.publish(document, outcome)
 
     def publish(self, document: OpenDocument, outcome: CheckOutcome) -> None:
@@ -445,12 +479,13 @@ class PreceptsServer(LanguageServer):
             outcome: Its findings (for ``document.version``).
         """
         send = getattr(self.protocol, "_send_data", None)
+        extra = self.config_diagnostics_of(document.uri)
         if send is None:  # a pygls without the raw path: the typed (slower) way
             self.text_document_publish_diagnostics(
                 lsp.PublishDiagnosticsParams(
                     uri=document.uri,
                     version=document.version,
-                    diagnostics=self.diagnostics_of(document, outcome),
+                    diagnostics=self.diagnostics_of(document, outcome) + extra,
                 )
             )
             return
@@ -463,6 +498,9 @@ class PreceptsServer(LanguageServer):
             document.converter(self.features.unit),
             self.features,
         )
+        if extra:
+            unstructure = self.protocol._converter.unstructure
+            diagnostics = [*diagnostics, *(unstructure(item) for item in extra)]
         # Already JSON data: sent as is, without cattrs walking 400 diagnostics again.
         send(
             {
@@ -561,6 +599,18 @@ class PreceptsServer(LanguageServer):
                 )
             )
         uri = from_fs_path(str(path)) or str(path)
+        if diagnostics:
+            self._config_diagnostics[uri] = diagnostics
+        else:
+            self._config_diagnostics.pop(uri, None)
+        document = next(
+            (d for d in self.documents.values() if d.path == path and d.is_checked), None
+        )
+        if document is not None:
+            # The file's own findings and its configuration problems go out together.
+            document.changed(document.version)
+            self.scheduler.schedule(document, 0.0)
+            return
         self.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics)
         )

@@ -24,6 +24,7 @@ from typing import Any
 from precepts import noqa
 from precepts.config import Settings
 from precepts.engine import Checker, RuleError, RuleSet
+from precepts.filekinds import FileKind, config_kind
 from precepts.findings import Finding
 from precepts.server.buffer import TextBuffer
 from precepts.server.convert import Converter
@@ -279,10 +280,23 @@ class OpenDocument:
 
     @property
     def is_python(self) -> bool:
-        """True for a Python document (other documents are kept but not checked)."""
+        """True for a Python document."""
         if self.language_id == "python":
             return True
         return self.path is not None and self.path.suffix in PYTHON_SUFFIXES
+
+    @property
+    def kind(self) -> FileKind:
+        """How the document is read: Python, a configuration file file rules read, or other."""
+        if self.is_python:
+            return FileKind.PYTHON
+        found = config_kind(self.path) if self.path is not None else None
+        return found or FileKind.OTHER
+
+    @property
+    def is_checked(self) -> bool:
+        """True for the documents precepts checks (others are kept for their text only)."""
+        return self.kind is not FileKind.OTHER
 
     @property
     def current(self) -> CheckOutcome | None:

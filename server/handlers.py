@@ -23,7 +23,7 @@ from precepts.server.actions import (
     to_code_action,
     to_command,
 )
-from precepts.server.app import PreceptsServer, path_of, rule_limit
+from precepts.server.app import COVERAGE_NAMES, PreceptsServer, path_of, rule_limit
 from precepts.server.capabilities import FIX_ALL_KIND
 from precepts.server.configs import CONFIG_NAMES
 from precepts.server.hover import (
@@ -114,7 +114,10 @@ def _register_workspace(server: PreceptsServer) -> None:
     async def did_change_watched_files(
         ls: PreceptsServer, params: lsp.DidChangeWatchedFilesParams
     ) -> None:
-        if any(change.uri.rsplit("/", 1)[-1] in CONFIG_NAMES for change in params.changes):
+        names = {change.uri.rsplit("/", 1)[-1] for change in params.changes}
+        if names & COVERAGE_NAMES:
+            ls.coverage_files_changed()
+        if names & set(CONFIG_NAMES):
             ls.config_files_changed()
         paths = [path_of(change.uri) for change in params.changes]
         if any(path is not None and ls.baselines.is_baseline(path) for path in paths):

@@ -50,9 +50,9 @@ async def document_report(
     """
     document = ls.documents.get(params.text_document.uri)
     outcome = await ls.scheduler.current(document) if document is not None else None
-    if document is None or outcome is None or not document.is_python:
+    if document is None or outcome is None or not document.is_checked:
         return lsp.RelatedFullDocumentDiagnosticReport(items=[])
-    diagnostics = ls.diagnostics_of(document, outcome)
+    diagnostics = ls.diagnostics_of(document, outcome) + ls.config_diagnostics_of(document.uri)
     identifier = result_id(diagnostics)
     if params.previous_result_id == identifier:
         return lsp.RelatedUnchangedDocumentDiagnosticReport(result_id=identifier)
@@ -81,9 +81,9 @@ async def _collect(
     items: list[WorkspaceItem] = []
     for document in list(ls.documents.values()):
         outcome = await ls.scheduler.current(document)
-        if outcome is None or not document.is_python:
+        if outcome is None or not document.is_checked:
             continue
-        diagnostics = ls.diagnostics_of(document, outcome)
+        diagnostics = ls.diagnostics_of(document, outcome) + ls.config_diagnostics_of(document.uri)
         identifier = result_id(diagnostics)
         items.append(_item(document.uri, diagnostics, identifier, document.version, previous))
     for file in await check_workspace(ls, progress, ls.checks):

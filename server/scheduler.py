@@ -108,8 +108,8 @@ class CheckScheduler:
         self._on_checked(document)
 
     async def _outcome(self, document: OpenDocument) -> CheckOutcome:
-        if not document.is_python:
-            return CheckOutcome()  # kept for its text (a configuration file), never checked
+        if not document.is_checked:
+            return CheckOutcome()  # kept for its text (a README, a JSON file), never checked
         # The joined text is kept by the buffer (and needed by the check anyway).
         size = len(document.model.buffer.text)
         limit = document.client.max_file_size

@@ -9,6 +9,7 @@ from typing import Any
 
 from precepts.config import Settings
 from precepts.engine import CheckResult, check_text
+from precepts.filekinds import FileKind, config_kind, parses_as
 from precepts.findings import Finding
 from precepts.fixes import apply_edits, select_fixes
 
@@ -54,3 +55,8 @@ def fix_all(text: str, findings: Iterable[Finding], unsafe: bool = True) -> str:
     """Apply every non-conflicting fix of ``findings`` to ``text``."""
     edits = [edit for fix in select_fixes(list(findings), unsafe) for edit in fix.edits]
     return apply_edits(text, edits)
+
+
+def parses_like(path: str, text: str) -> bool:
+    """Tell whether ``text`` parses as what ``path`` is checked as (Python, TOML, INI)."""
+    return parses_as(config_kind(path) or FileKind.PYTHON, text)

@@ -19,10 +19,11 @@ from pathlib import Path
 from precepts import __version__
 from precepts.baseline import BaselineError
 from precepts.cli import add_noqa, baseline, cache, formats
-from precepts.cli.files import discover
+from precepts.cli.files import describe_skip, discover, named_kind
 from precepts.cli.runner import Job, Outcome, run_job, with_config_spread
 from precepts.cli.settings import Overrides, SettingsResolver
 from precepts.config import ConfigError
+from precepts.filekinds import FileKind, config_kind
 from precepts.registry import RegistryError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -186,11 +187,21 @@ def _render(args: argparse.Namespace, reports: list[formats.FileReport], unsafe:
         print(("\n" if text else "") + closing)
 
 
+def _warn_skipped(path: Path, reason: str) -> None:
+    print(reason, file=sys.stderr)
+
+
 def _jobs_for(args: argparse.Namespace, resolver: SettingsResolver) -> list[Job]:
     if args.stdin_filename:
         path = Path(args.stdin_filename)
         source = sys.stdin.read()
-        return [Job(str(path), resolver(path), fix=args.fix, diff=args.diff, source=source)]
+        settings = resolver(path)
+        if named_kind(path, settings, source) is FileKind.OTHER:
+            _warn_skipped(path, describe_skip(path))
+            if args.fix and not args.diff:
+                sys.stdout.write(source)  # a filter hands its input on untouched
+            return []
+        return [Job(str(path), settings, fix=args.fix, diff=args.diff, source=source)]
     paths = args.paths or [Path(".")]
     missing = [p for p in paths if not p.exists()]
     if missing:
@@ -198,12 +209,14 @@ def _jobs_for(args: argparse.Namespace, resolver: SettingsResolver) -> list[Job]
     respect = not args.no_gitignore
     jobs = [
         Job(str(path), resolver(path), fix=args.fix, diff=args.diff)
-        for path in discover(paths, resolver, respect)
+        for path in discover(paths, resolver, respect, _warn_skipped)
     ]
     return with_config_spread(jobs)
 
 
 def _outcome_failed(outcome: Outcome) -> bool:
+    for note in outcome.notes:
+        print(note, file=sys.stderr)
     failed = False
     if outcome.read_error:
         print(f"error: {outcome.read_error}", file=sys.stderr)
@@ -217,7 +230,8 @@ def _outcome_failed(outcome: Outcome) -> bool:
 def _check_all(args: argparse.Namespace, jobs: list[Job]) -> tuple[list[formats.FileReport], bool]:
     """Check the jobs (the cache answers for unchanged files); report errors and diffs."""
     if not (args.no_cache or args.stdin_filename):
-        jobs = [replace(job, cache=True) for job in jobs]
+        # Configuration files are not cached: their findings depend on the files beside them.
+        jobs = [replace(job, cache=config_kind(job.path) is None) for job in jobs]
     workers = args.jobs or os.cpu_count() or 1
     reports: list[formats.FileReport] = []
     failed = False
@@ -245,6 +259,12 @@ def command_check(args: argparse.Namespace) -> int:
     overrides = Overrides(args.select, args.extend_select, args.ignore, args.unsafe_fixes)
     resolver = SettingsResolver(overrides, args.config)
     jobs = _jobs_for(args, resolver)
+    if not jobs:
+        # Everything named was skipped (or the folders hold nothing to check): say so.
+        print("No files to check.", file=sys.stderr)
+        if args.output_format in _MACHINE_FORMATS and not args.statistics:
+            _render(args, [], False)
+        return EXIT_CLEAN
     unsafe = any(job.settings.unsafe_fixes for job in jobs)
     reports, failed = _check_all(args, jobs)
     args.baseline_note = baseline.note(baseline.apply(args, resolver, reports))

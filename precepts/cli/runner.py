@@ -11,6 +11,7 @@ from precepts.cli.formats import FileReport
 from precepts.config import Settings
 from precepts.configreads import ConfigSpread, default_index, spread_of
 from precepts.engine import Checker, CheckResult, RuleSet
+from precepts.filekinds import FileKind, parse_error
 from precepts.fixes import apply_edits, select_fixes
 
 # Fixes can enable other fixes (or conflict with each other); like ruff, re-check and
@@ -144,9 +145,16 @@ def _run_job(job: Job) -> Outcome:
         original=result.text,
         encoding=encoding,
     )
-    if not (job.fix or job.diff) or result.module is None:
-        return outcome
+    if not (job.fix or job.diff) or (result.module is None and result.kind is FileKind.PYTHON):
+        return outcome  # a Python file that does not parse is never fixed
     text, fixed, final = _fix_loop(checker, result.text, job.path, job.settings.unsafe_fixes)
+    problem = parse_error(result.kind, text) if text != result.text else None
+    if problem is not None:
+        # Never write a file that no longer loads as what it was read as: keep it as it
+        # was; its findings stay reported as not fixed.
+        note = f"warning: fixes to {job.path} not applied: the fixed text does not parse: {problem}"
+        outcome.notes.append(note)  # printed by the command, once per file
+        return outcome
     if text != result.text:
         outcome.fixed_text = text
         outcome.report = FileReport(job.path, text, final.findings, final.errors, fixed)

@@ -14,11 +14,10 @@ from collections import Counter
 
 import pytest
 
-from precepts import syntax
 from precepts.fixes import select_fixes
 from precepts.registry import all_rules
 from precepts.rule import Example, Rule
-from tests.helpers import SNIPPET_OPTIONS, check, fix_all
+from tests.helpers import SNIPPET_OPTIONS, check, fix_all, parses_like
 
 CASES = [
     pytest.param(rule, index, example, id=f"{rule.code}-bad{index}")
@@ -41,7 +40,8 @@ def test_every_fix_at_once_is_safe(rule: type[Rule], index: int, example: Exampl
     if not applied:
         pytest.skip(f"no fix on {rule.code}'s ❌ example {index}")
     fixed = fix_all(example.code, before.findings, unsafe=True)
-    if not syntax.parses(fixed):  # the engine's judge: CPython, libcst for newer syntax
+    # Python by the engine's judge (CPython, libcst for newer syntax), TOML, INI.
+    if not parses_like(example.path, fixed):
         pytest.fail(f"all fixes of {rule.code}'s ❌ example {index} broke it:\n{fixed}")
     after = _check(rule, example, fixed)
     fixed_codes = Counter(f.code for f in before.findings if f.fix is not None and f.fix in applied)

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from precepts import syntax
 from precepts.findings import Applicability
 from precepts.registry import all_rules
 from precepts.rule import Example, Rule
 from precepts.versions import parse_target
-from tests.helpers import SNIPPET_OPTIONS, check, fix_all
+from tests.helpers import SNIPPET_OPTIONS, check, fix_all, parses_like
 
 RULES = list(all_rules().values())
 
@@ -74,7 +73,7 @@ def test_fix_clears_the_finding_and_is_idempotent(rule: type[Rule], index: int, 
             (Applicability.SAFE,) if expected is Applicability.UNSAFE else ()
         )
     fixed = fix_all(example.code, fixable)
-    assert syntax.parses(fixed), "the fixed file does not parse"
+    assert parses_like(example.path, fixed), "the fixed file does not parse"
     if example.fixed is not None:
         assert fixed == example.fixed
     after = _check(
@@ -98,5 +97,7 @@ def test_rule_documents_itself(rule: type[Rule]):
     assert rule.bad and rule.good
     for example in (*rule.bad, *rule.good):
         if rule.code != "BP000":
-            assert syntax.parses(example.code), f"an example of {rule.code} does not parse"
+            assert parses_like(example.path, example.code), (
+                f"an example of {rule.code} does not parse"
+            )
     assert rule.has_fix() == (rule.fix_description is not None)

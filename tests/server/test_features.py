@@ -124,7 +124,16 @@ async def test_file_watchers_are_registered_only_when_dynamic(session: Session) 
     assert bool(watchers) == wanted
     if watchers:
         globs = {w["globPattern"] for w in watchers[0].register_options["watchers"]}  # type: ignore[index]
-        assert globs == {"**/pyproject.toml", "**/precepts.toml", "**/precepts-baseline.json"}
+        assert globs == {
+            "**/pyproject.toml",
+            "**/precepts.toml",
+            "**/precepts-baseline.json",
+            # the files BP804 reads beside a pyproject.toml
+            "**/setup.cfg",
+            "**/.coveragerc",
+            "**/tox.ini",
+            "**/pytest.ini",
+        }
 
 
 # --- diagnostics -------------------------------------------------------------------

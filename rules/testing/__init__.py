@@ -1,0 +1,1 @@
+"""Testing rules (BP8xx): assertions, test databases, mocks, and the coverage target."""
