@@ -91,7 +91,7 @@ SAMPLES = {
 # Only the rules the samples exercise, so that new rules do not change what they report.
 PYPROJECT = (
     '[project]\nname = "editor-sample"\nversion = "0"\n\n'
-    '[tool.precepts]\nselect = ["BP0", "BP105", "BP606"]\n'
+    '[tool.precepts]\nselect = ["BP0", "BP105", "BP606", "BP804"]\n'
 )
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from precepts.config import tomllib
 from tests.editors.support import (
     EDITORS,
     FIXALL_FIXED_LINES,
@@ -120,6 +121,19 @@ def test_neovim_diagnostics_hover_and_fixes(
         save = steps["save"]
         assert codes(save["before"]) == ["BP105"], save["before"]
         assert SAMPLE_FIXED_LINE in save["disk"], save["disk"]
+
+    pyproject = steps["pyproject"]
+    assert pyproject["filetype"] == "toml", pyproject
+    assert codes(pyproject["before"]) == ["BP804"], pyproject["before"]
+    text = "\n".join(pyproject["lines"]) + "\n"
+    coverage = tomllib.loads(text)["tool"]["coverage"]
+    assert coverage["report"]["fail_under"] >= 80, text
+    assert coverage["run"]["branch"] is True, text
+    assert text.startswith('[project]\nname = "editor-sample"'), text
+    assert "BP804" not in codes(pyproject["diagnostics"]), pyproject["diagnostics"]
+    # Any other toml file is left alone.
+    assert pyproject["other_filetype"] == "toml", pyproject
+    assert pyproject["other_attached"] is False, pyproject
 
     assert steps["clients"]["count"] == 1, "one server per project root"
     if mode != "enable":

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 
+from precepts.config import tomllib
 from tests.editors.support import (
     ARTIFACTS,
     EDITORS,
@@ -303,6 +304,19 @@ def test_restart_command(vscode_run: dict[str, Any]) -> None:
     restart = _events(vscode_run)["restart"]
     assert restart["state"] == "running", restart
     assert codes(restart["diagnostics"]) == ["BP105", "BP606"], restart["diagnostics"]
+
+
+def test_coverage_rule_and_its_fix_on_pyproject(vscode_run: dict[str, Any]) -> None:
+    """The extension attaches to pyproject.toml: BP804 shows, and its quick fix works."""
+    pyproject = _events(vscode_run)["pyproject"]
+    assert codes(pyproject["before"]) == ["BP804"], pyproject["before"]
+    assert pyproject["applied"] is True, pyproject
+    coverage = tomllib.loads(pyproject["text"])["tool"]["coverage"]
+    assert coverage["report"]["fail_under"] >= 80, pyproject["text"]
+    assert coverage["run"]["branch"] is True, pyproject["text"]
+    # The fix adds to the file; what was there stays.
+    assert pyproject["text"].startswith('[project]\nname = "editor-sample"'), pyproject["text"]
+    assert "BP804" not in codes(pyproject["diagnostics"]), pyproject["diagnostics"]
 
 
 def test_show_output_command(vscode_run: dict[str, Any]) -> None:

@@ -14,7 +14,12 @@ return {
   cmd = function(dispatchers, config)
     return require("precepts").cmd_function(dispatchers, config)
   end,
-  filetypes = { "python" },
-  root_markers = { "pyproject.toml", "precepts.toml", "setup.cfg", "setup.py", ".git" },
+  -- Python, and pyproject.toml/setup.cfg/.coveragerc (BP804): root_dir declines other
+  -- buffers of these filetypes, and finds the project root by the markers of
+  -- require("precepts").defaults.root_markers.
+  filetypes = { "python", "toml", "dosini", "cfg" },
+  root_dir = function(bufnr, on_dir)
+    require("precepts").root_dir(bufnr, on_dir)
+  end,
   settings = { precepts = vim.empty_dict() },
 }

@@ -67,6 +67,10 @@ function clientOptions(): LanguageClientOptions {
     documentSelector: [
       { scheme: "file", language: "python" },
       { scheme: "untitled", language: "python" },
+      // BP804 reads the coverage settings of these files. VS Code gives setup.cfg and
+      // .coveragerc no language (and pyproject.toml only with a TOML extension), so they
+      // are matched by name, whatever language VS Code assigns.
+      { scheme: "file", pattern: "**/{pyproject.toml,setup.cfg,.coveragerc}" },
     ],
     outputChannel: output,
     traceOutputChannel: output,

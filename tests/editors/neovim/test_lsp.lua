@@ -8,7 +8,8 @@
 --   PRECEPTS_NVIM_MODE      setup  require("precepts").setup() (start_client on 0.7, native on 0.11)
 --                           start  require("precepts").setup({ native = false }) (vim.lsp.start)
 --                           enable only the shipped lsp/precepts.lua + vim.lsp.enable("precepts")
---   PRECEPTS_NVIM_SCENARIO  full (diagnostics, hover, quick fix, fix all, fix on save)
+--   PRECEPTS_NVIM_SCENARIO  full (diagnostics, hover, quick fix, fix all, fix on save,
+--                           BP804 and its quick fix on pyproject.toml)
 --                           settings (ignore = {"BP105"} passed through the client's settings)
 --   PRECEPTS_NVIM_WORKSPACE the sample project; PRECEPTS_NVIM_OUT the JSON report to write.
 --
@@ -178,6 +179,51 @@ local function open(name)
   return bufnr, precepts_client(bufnr)
 end
 
+-- Ask for the quick fixes of one diagnostic and let Neovim apply the preferred one (or
+-- the first that is not a noqa comment). Returns the offered titles and the chosen one.
+local function apply_quick_fix(buf, client, diagnostic)
+  local actions = request(buf, client, "textDocument/codeAction", {
+    textDocument = { uri = vim.uri_from_bufnr(buf) },
+    range = diagnostic.lsp.range,
+    context = { diagnostics = { diagnostic.lsp }, only = { "quickfix" } },
+  }) or {}
+  local titles, chosen = {}, nil
+  for _, action in ipairs(actions) do
+    table.insert(titles, { title = action.title, kind = action.kind or vim.NIL, preferred = action.isPreferred == true })
+    if not chosen and (action.isPreferred or not (action.title or ""):lower():find("noqa")) then
+      chosen = action
+    end
+  end
+  for _, action in ipairs(actions) do
+    if action.isPreferred then
+      chosen = action
+      break
+    end
+  end
+  if not chosen then
+    error("no quick fix offered for " .. tostring(diagnostic.code), 0)
+  end
+  if not chosen.edit and not chosen.command and chosen.data then
+    chosen = request(buf, client, "codeAction/resolve", chosen)
+  end
+  if chosen.edit then
+    vim.lsp.util.apply_workspace_edit(chosen.edit, client.offset_encoding or "utf-16")
+  end
+  if type(chosen.command) == "table" then
+    request(buf, client, "workspace/executeCommand", chosen.command)
+  end
+  return titles, chosen
+end
+
+local function find_code(list, code)
+  for _, d in ipairs(list) do
+    if d.code == code then
+      return d
+    end
+  end
+  return nil
+end
+
 local function configure(settings)
   vim.cmd("runtime plugin/precepts.lua")
   if mode == "enable" then
@@ -233,36 +279,7 @@ local function full()
   end
 
   -- 3. Quick fix: codeAction with the diagnostic in its context; Neovim applies the edit.
-  local actions = request(buf, client, "textDocument/codeAction", {
-    textDocument = { uri = vim.uri_from_bufnr(buf) },
-    range = bp105.lsp.range,
-    context = { diagnostics = { bp105.lsp }, only = { "quickfix" } },
-  }) or {}
-  local titles, chosen = {}, nil
-  for _, action in ipairs(actions) do
-    table.insert(titles, { title = action.title, kind = action.kind or vim.NIL, preferred = action.isPreferred == true })
-    if not chosen and (action.isPreferred or not (action.title or ""):lower():find("noqa")) then
-      chosen = action
-    end
-  end
-  for _, action in ipairs(actions) do
-    if action.isPreferred then
-      chosen = action
-      break
-    end
-  end
-  if not chosen then
-    error("no quick fix offered for BP105", 0)
-  end
-  if not chosen.edit and not chosen.command and chosen.data then
-    chosen = request(buf, client, "codeAction/resolve", chosen)
-  end
-  if chosen.edit then
-    vim.lsp.util.apply_workspace_edit(chosen.edit, client.offset_encoding or "utf-16")
-  end
-  if type(chosen.command) == "table" then
-    request(buf, client, "workspace/executeCommand", chosen.command)
-  end
+  local titles, chosen = apply_quick_fix(buf, client, bp105)
   pcall(wait_for, "BP105 to clear", 10000, function()
     return not has(codes(buf), "BP105")
   end)
@@ -304,6 +321,33 @@ local function full()
       disk = vim.fn.readfile(workspace .. "/onsave.py"),
     })
   end
+
+  -- 6. pyproject.toml (filetype toml) attaches: BP804 reports the missing coverage
+  -- settings and its quick fix adds them. Another toml file does not attach.
+  vim.fn.writefile({ "[tool.other]", "x = 1" }, workspace .. "/other.toml")
+  vim.cmd("edit " .. vim.fn.fnameescape(workspace .. "/other.toml"))
+  local other = vim.api.nvim_get_current_buf()
+  vim.wait(500)
+  local other_attached = precepts_client(other) ~= nil
+  local tomlbuf, tomlclient = open("pyproject.toml")
+  wait_for("BP804 in pyproject.toml", 20000, function()
+    return has(codes(tomlbuf), "BP804")
+  end)
+  local before_coverage = public(diagnostics(tomlbuf))
+  local coverage_titles, coverage_fix = apply_quick_fix(tomlbuf, tomlclient, find_code(diagnostics(tomlbuf), "BP804"))
+  pcall(wait_for, "BP804 to clear", 10000, function()
+    return not has(codes(tomlbuf), "BP804")
+  end)
+  record("pyproject", {
+    filetype = vim.bo[tomlbuf].filetype,
+    other_filetype = vim.bo[other].filetype,
+    other_attached = other_attached,
+    before = before_coverage,
+    actions = coverage_titles,
+    title = coverage_fix.title,
+    lines = vim.api.nvim_buf_get_lines(tomlbuf, 0, -1, false),
+    diagnostics = public(diagnostics(tomlbuf)),
+  })
 
   -- One server for the project, however many of its files are open.
   local all = vim.lsp.get_clients and vim.lsp.get_clients({ name = "precepts" }) or vim.lsp.get_active_clients()

@@ -15,7 +15,10 @@ M.defaults = {
   -- The server command; nil finds `precepts` in $VIRTUAL_ENV, the project's .venv/venv,
   -- then on PATH, and runs `precepts serve`.
   cmd = nil,
-  filetypes = { "python" },
+  -- Python buffers, and the project files whose coverage settings BP804 reads
+  -- (pyproject.toml is "toml", setup.cfg and .coveragerc "dosini"): buffers of those
+  -- filetypes attach only when they are one of M.config_files.
+  filetypes = { "python", "toml", "dosini", "cfg" },
   root_markers = { "pyproject.toml", "precepts.toml", "setup.cfg", "setup.py", ".git" },
   -- Sent to the server as the "precepts" settings section (`:help precepts-settings`):
   -- select, ignore, severity, unsafeFixes, debounce, configPath.
@@ -32,6 +35,11 @@ M.options = vim.deepcopy(M.defaults)
 
 local uv = vim.uv or vim.loop
 local FIX_ALL = "source.fixAll.precepts"
+
+--- The files besides Python modules that the server checks, by name.
+M.config_files = { "pyproject.toml", "setup.cfg", ".coveragerc" }
+-- Filetypes that hold more than precepts' files: their buffers attach by name only.
+local CONFIG_FILETYPES = { toml = true, dosini = true, cfg = true, confini = true }
 
 local function is_executable(path)
   return path ~= nil and path ~= "" and vim.fn.executable(path) == 1
@@ -68,6 +76,33 @@ function M.find_root(path, markers)
     dir = parent
   end
   return start
+end
+
+--- Whether precepts serves a buffer: its filetype is one of the configured filetypes,
+--- and a buffer of a configuration filetype is one of M.config_files.
+---@param bufnr integer|nil
+---@return boolean
+function M.attaches(bufnr)
+  bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
+  local filetype = vim.bo[bufnr].filetype
+  if not vim.tbl_contains(M.options.filetypes, filetype) then
+    return false
+  end
+  if not CONFIG_FILETYPES[filetype] then
+    return true
+  end
+  local basename = vim.fn.fnamemodify(vim.api.nvim_buf_get_name(bufnr), ":t")
+  return vim.tbl_contains(M.config_files, basename)
+end
+
+--- A `root_dir` function for vim.lsp.config (0.11+): the project root of a buffer that
+--- precepts serves; other buffers (a toml file that is not pyproject.toml) get none, so
+--- the client does not attach.
+function M.root_dir(bufnr, on_dir)
+  local name = vim.api.nvim_buf_get_name(bufnr)
+  if name ~= "" and vim.bo[bufnr].buftype == "" and M.attaches(bufnr) then
+    on_dir(M.find_root(name))
+  end
 end
 
 --- The command that starts the server for a project root.
@@ -156,7 +191,7 @@ local clients_by_root = {}
 function M.start(bufnr)
   bufnr = (bufnr == nil or bufnr == 0) and vim.api.nvim_get_current_buf() or bufnr
   local name = vim.api.nvim_buf_get_name(bufnr)
-  if name == "" or vim.bo[bufnr].buftype ~= "" then
+  if name == "" or vim.bo[bufnr].buftype ~= "" or not M.attaches(bufnr) then
     return nil
   end
   local root = M.find_root(name)
@@ -269,7 +304,7 @@ local function native_available()
   return vim.lsp.config ~= nil and vim.lsp.enable ~= nil
 end
 
---- Configure and start precepts for Python buffers.
+--- Configure and start precepts for Python buffers and the project's configuration files.
 ---@param opts table|nil see M.defaults
 function M.setup(opts)
   M.options = vim.tbl_deep_extend("force", vim.deepcopy(M.defaults), opts or {})
@@ -281,7 +316,7 @@ function M.setup(opts)
     config.root_dir = nil
     config.name = nil
     config.filetypes = options.filetypes
-    config.root_markers = options.root_markers
+    config.root_dir = M.root_dir
     config.cmd = options.cmd or M.cmd_function
     vim.lsp.config(M.name, config)
     vim.lsp.enable(M.name)
@@ -295,7 +330,7 @@ function M.setup(opts)
     })
     -- Buffers already open when setup() runs.
     for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
-      if vim.api.nvim_buf_is_loaded(bufnr) and vim.tbl_contains(options.filetypes, vim.bo[bufnr].filetype) then
+      if vim.api.nvim_buf_is_loaded(bufnr) and M.attaches(bufnr) then
         M.start(bufnr)
       end
     end
@@ -306,7 +341,9 @@ function M.setup(opts)
       group = group,
       pattern = "*",
       callback = function(event)
-        if vim.tbl_contains(options.filetypes, vim.bo[event.buf].filetype) then
+        -- Python files only: a configuration file's fix (BP804 adds coverage settings)
+        -- changes project policy, so it is offered as a quick fix, never applied on write.
+        if M.attaches(event.buf) and not CONFIG_FILETYPES[vim.bo[event.buf].filetype] then
           M.fix_all(event.buf, { silent = true, timeout = 2000 })
         end
       end,

@@ -7,8 +7,8 @@
 // diagnostics; hover through VS Code's hover providers and in the UI (the driver
 // screenshots it); apply a quick fix with VS Code's own edit machinery and wait for the
 // diagnostic to go; run "precepts: Fix all"; save a file with editor.codeActionsOnSave;
-// change a precepts setting and watch the diagnostics follow; restart the server; show
-// the output channel.
+// change a precepts setting and watch the diagnostics follow; restart the server; open
+// pyproject.toml, see BP804 and apply its quick fix; show the output channel.
 // Mode "startup": record which server the extension started, or its state when it found
 // none (the driver reads the notification), and diagnostics of sample.py when running.
 
@@ -99,6 +99,46 @@ async function updateSetting(key, value) {
   }, 10000);
 }
 
+function describeAction(a) {
+  return {
+    title: a.title,
+    kind: a.kind ? a.kind.value : null,
+    preferred: !!a.isPreferred,
+    hasEdit: !!a.edit,
+    command: a.command ? a.command.command : null,
+    diagnostics: (a.diagnostics || []).map((d) => describeDiagnostic(d).code),
+  };
+}
+
+// Ask the code action providers for quick fixes on a range, and let VS Code apply the
+// preferred one (or the first that is not a suppression) with its own edit machinery.
+async function applyQuickFix(uri, range, code) {
+  const actions =
+    (await vscode.commands.executeCommand(
+      "vscode.executeCodeActionProvider",
+      uri,
+      range,
+      vscode.CodeActionKind.QuickFix.value,
+      10,
+    )) || [];
+  // (VS Code does not hand the actions' diagnostics back through this command.)
+  const quickfixes = actions.filter((a) => a.kind && vscode.CodeActionKind.QuickFix.contains(a.kind));
+  const fix =
+    quickfixes.find((a) => a.isPreferred) || quickfixes.find((a) => !/noqa|ignore|suppress|disable/i.test(a.title));
+  if (!fix) {
+    throw new Error(`no quick fix for ${code} was offered`);
+  }
+  let applied = false;
+  if (fix.edit) {
+    applied = await vscode.workspace.applyEdit(fix.edit);
+  }
+  if (fix.command) {
+    await vscode.commands.executeCommand(fix.command.command, ...(fix.command.arguments || []));
+    applied = true;
+  }
+  return { actions: actions.map(describeAction), fix, applied };
+}
+
 async function precepts() {
   const extension = vscode.extensions.getExtension("precepts-dev.precepts");
   if (!extension) {
@@ -135,39 +175,8 @@ async function full() {
 
   // 3. Quick fix: ask the code action providers for quick fixes on the diagnostic's
   // range, and let VS Code apply the chosen action's WorkspaceEdit (didChange follows).
-  const actions =
-    (await vscode.commands.executeCommand(
-      "vscode.executeCodeActionProvider",
-      sample.uri,
-      bp105.range,
-      vscode.CodeActionKind.QuickFix.value,
-      10,
-    )) || [];
-  record("code-actions", {
-    actions: actions.map((a) => ({
-      title: a.title,
-      kind: a.kind ? a.kind.value : null,
-      preferred: !!a.isPreferred,
-      hasEdit: !!a.edit,
-      command: a.command ? a.command.command : null,
-      diagnostics: (a.diagnostics || []).map((d) => describeDiagnostic(d).code),
-    })),
-  });
-  // (VS Code does not hand the actions' diagnostics back through this command.)
-  const quickfixes = actions.filter((a) => a.kind && vscode.CodeActionKind.QuickFix.contains(a.kind));
-  const fix =
-    quickfixes.find((a) => a.isPreferred) || quickfixes.find((a) => !/noqa|ignore|suppress|disable/i.test(a.title));
-  if (!fix) {
-    throw new Error("no quick fix for BP105 was offered");
-  }
-  let applied = false;
-  if (fix.edit) {
-    applied = await vscode.workspace.applyEdit(fix.edit);
-  }
-  if (fix.command) {
-    await vscode.commands.executeCommand(fix.command.command, ...(fix.command.arguments || []));
-    applied = true;
-  }
+  const { actions, fix, applied } = await applyQuickFix(sample.uri, bp105.range, "BP105");
+  record("code-actions", { actions });
   const after = await waitForCodes(sample.uri, "BP105 to clear", (codes) => !codes.includes("BP105"), 15000).catch(
     () => preceptsDiagnostics(sample.uri).map(describeDiagnostic),
   );
@@ -229,6 +238,26 @@ async function full() {
     () => preceptsDiagnostics(fixall.uri).map(describeDiagnostic),
   );
   record("restart", { state: restartedState, diagnostics: afterRestart });
+
+  // 7b. A file that is not Python: pyproject.toml has no coverage settings, so BP804
+  // reports on it; its quick fix adds them and the finding goes.
+  const pyproject = await open("pyproject.toml");
+  const beforeCoverage = await waitForCodes(pyproject.uri, "BP804 in pyproject.toml", (codes) => codes.includes("BP804"));
+  const bp804 = preceptsDiagnostics(pyproject.uri).find((d) => describeDiagnostic(d).code === "BP804");
+  const coverageFix = await applyQuickFix(pyproject.uri, bp804.range, "BP804");
+  const afterCoverage = await waitForCodes(pyproject.uri, "BP804 to clear", (codes) => !codes.includes("BP804"), 15000).catch(
+    () => preceptsDiagnostics(pyproject.uri).map(describeDiagnostic),
+  );
+  record("pyproject", {
+    language: pyproject.document.languageId,
+    before: beforeCoverage,
+    actions: coverageFix.actions,
+    title: coverageFix.fix.title,
+    applied: coverageFix.applied,
+    text: pyproject.document.getText(),
+    diagnostics: afterCoverage,
+  });
+  await vscode.commands.executeCommand("workbench.action.files.save");
 
   // 8. "precepts: Show output": the driver reads the output panel.
   await vscode.commands.executeCommand("precepts.showOutput");
