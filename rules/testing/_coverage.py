@@ -3,8 +3,10 @@
 coverage.py reads the first of ``.coveragerc`` (when it exists), ``setup.cfg`` and
 ``tox.ini`` (when they have ``[coverage:*]`` sections) and ``pyproject.toml`` (when it has
 ``[tool.coverage.*]`` tables) in the directory it runs in; pytest-cov adds
-``--cov-fail-under=N`` and ``--cov-branch`` from pytest's ``addopts``. Values are read
-with the file's own parser (``tomllib``, ``configparser``), never with patterns.
+``--cov-fail-under=N`` and ``--cov-branch`` from pytest's ``addopts``, and a project's
+task runner scripts in ``pyproject.toml`` may pass them (or ``coverage report
+--fail-under``). Values are read with the file's own parser (``tomllib``,
+``configparser``), never with patterns.
 """
 
 from __future__ import annotations
@@ -201,7 +203,87 @@ def _addopts_options(addopts: Any) -> PytestOptions:
     return PytestOptions(floor, "--cov-branch" in words)
 
 
+def _merged(first: PytestOptions, second: PytestOptions) -> PytestOptions:
+    return PytestOptions(
+        first.fail_under if first.fail_under is not None else second.fail_under,
+        first.branch or second.branch,
+    )
+
+
+def _command_options(command: str) -> PytestOptions:
+    """Read a floor and branch coverage from one command line of a project's scripts.
+
+    ``pytest --cov-fail-under=100 --cov-branch`` and ``coverage report --fail-under=90``
+    set them; other commands say nothing.
+    """
+    if "--cov" not in command and "--fail-under" not in command:
+        return PytestOptions()
+    try:
+        words = shlex.split(command, comments=True)
+    except ValueError:
+        words = command.split()
+    found = _addopts_options(words)
+    if found.fail_under is not None or not {"coverage", "report"} <= set(words):
+        return found
+    for index, word in enumerate(words):
+        if word.startswith("--fail-under="):
+            return PytestOptions(_number(word.split("=", 1)[1]), found.branch)
+        if word == "--fail-under" and index + 1 < len(words):
+            return PytestOptions(_number(words[index + 1]), found.branch)
+    return found
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Mapping):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def script_options(data: Mapping[str, Any]) -> PytestOptions:
+    """Read a floor and branch coverage from the scripts ``pyproject.toml`` defines.
+
+    Task runners keep the test command in the file (``[tool.hatch.envs.*.scripts]``,
+    ``[tool.poe.tasks]``, ``[tool.pdm.scripts]``, ``[tool.taskipy.tasks]``): a
+    ``--cov-fail-under=100`` there is the project's floor as much as one in ``addopts``.
+
+    Args:
+        data: The parsed file.
+
+    Returns:
+        The first floor found, and whether any command turns branch coverage on.
+    """
+    tool = data.get("tool")
+    if not isinstance(tool, Mapping):
+        return PytestOptions()
+    found = PytestOptions()
+    for name, table in tool.items():
+        if name in {"coverage", "pytest"}:
+            continue  # read as coverage's and pytest's own settings
+        for command in _strings(table):
+            found = _merged(found, _command_options(command))
+    return found
+
+
 def pytest_options(read: Callable[[str], str | None]) -> PytestOptions:
+    """Read pytest-cov's options from pytest's ``addopts`` and the project's scripts.
+
+    Args:
+        read: Returns the text of a file of the directory by name (None when missing).
+
+    Returns:
+        The options found; ``addopts`` first, then the scripts of ``pyproject.toml``.
+    """
+    text = read("pyproject.toml")
+    data = load_toml(text) if text is not None else None
+    scripts = script_options(data) if data is not None else PytestOptions()
+    return _merged(_addopts_in(read), scripts)
+
+
+def _addopts_in(read: Callable[[str], str | None]) -> PytestOptions:
     """Read pytest-cov's options from the ``addopts`` of the directory's pytest configuration.
 
     pytest reads the first of ``pytest.ini``, ``pyproject.toml`` (``[tool.pytest.ini_options]``),

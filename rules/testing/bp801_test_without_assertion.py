@@ -17,6 +17,21 @@ from precepts.rules.testing._tests import collects_tests, is_test_function
 _CHECKING_CALLS = frozenset(
     {"pytest.raises", "pytest.warns", "pytest.deprecated_call", "pytest.fail", "pytest.xfail"}
 )
+# The nose-style assertion functions of sqlalchemy.testing (alembic and SQLAlchemy's own
+# suites) and nose.tools. Counted only when called by their bare name: as methods,
+# `in_`/`is_` build SQL (`User.id.in_(ids)`), they check nothing.
+_NOSE_STYLE = frozenset(
+    {
+        "eq_", "ne_", "lt_", "le_", "gt_", "ge_", "is_", "is_not", "is_not_", "in_",
+        "not_in", "not_in_", "is_true", "is_false", "is_none", "is_not_none",
+        "startswith_", "ok_",
+    }
+)  # fmt: skip
+# Decorators that always skip a test.
+_SKIPS = frozenset({"pytest.mark.skip", "unittest.skip"})
+# A flexmock expectation (`flexmock(x).should_receive("f").once()`) is verified when the
+# test ends: the call count is the test's assertion.
+_EXPECTATIONS = frozenset({"once", "twice", "times", "never", "at_least", "at_most"})
 
 
 @dataclass(frozen=True)
@@ -58,15 +73,17 @@ class TestWithoutAssertion(Rule):
     section = "Mocking Best Practices, Unit Test Structure"
     message = "This test asserts nothing: it passes whatever the code does"
     summary = (
-        "A test (a `test*` function of a test module, or such a method of a `Test*` class "
-        "or a `TestCase`) whose body has no `assert`, no `raise`, no `pytest.raises`/"
-        "`pytest.warns`/`pytest.fail`, and calls no assertion: a mock's `assert_*` method, "
-        "`self.assert*`, or a helper named like one (`assertion-helpers`: `assert*`, "
-        "`check_*`, `verify_*`, `expect`...). A helper of the same module (a function, or "
-        "a method called through `self`) counts when it asserts itself; so do a call that "
-        "runs another test (`module.test_create()`) and `subprocess.run(..., check=True)`. "
-        "Test modules are those pytest collects: `test_*.py`, `*_test.py` (and unittest's "
-        "`test*.py`)."
+        "A test (a `test*` function of a test module, or such a method of a `Test*` class or "
+        "a `TestCase`) whose body has no `assert`, no `raise`, no "
+        "`pytest.raises`/`pytest.warns`/`pytest.fail`, and calls no assertion: a mock's "
+        "`assert_*` method, `self.assert*`, or a helper named like one (`assertion-helpers`: "
+        "`assert*`, `check_*`, `verify_*`, `expect`...), the nose-style functions of "
+        "`sqlalchemy.testing` and `nose.tools` called by name (`eq_`, `is_`, `in_`, "
+        "`ok_`...), or a flexmock expectation with a count (`.should_receive(...).once()`). A"
+        " helper of the same module (a function, or a method called through `self`) counts "
+        "when it asserts itself; so do a call that runs another test (`module.test_create()`)"
+        " and `subprocess.run(..., check=True)`. Test modules are those pytest collects: "
+        "`test_*.py`, `*_test.py` (and unittest's `test*.py`)."
     )
     why = (
         "A test without an assertion only proves the code did not raise. It stays green "
@@ -77,11 +94,13 @@ class TestWithoutAssertion(Rule):
         "Fixtures (`@pytest.fixture`), even named `test_*`; `conftest.py`; functions "
         "nested in a test; code outside test modules; tests that call a helper of the same "
         "module that asserts, or a helper whose name says it checks (`assert_valid(...)`, "
-        "`check_response(...)`, `verify_schema(...)`), wherever it is defined."
+        "`check_response(...)`, `verify_schema(...)`), wherever it is defined; tests "
+        "that are always skipped (`@pytest.mark.skip`, `@unittest.skip`): a placeholder "
+        "that never runs covers nothing."
     )
     options = {
         "assertion-helpers": Option(
-            ["assert*", "check_*", "verify_*", "expect", "expect_*"],
+            ["assert*", "check_*", "verify", "verify_*", "expect", "expect_*"],
             "Name patterns (fnmatch, leading underscores ignored) of calls that assert.",
         )
     }
@@ -181,8 +200,20 @@ class TestWithoutAssertion(Rule):
             return
         method = bool(self._classes)
         test = is_test_function(node, self._classes, False, self.context.facts)
+        test = test and not self._skipped(node)
         if not method or len(self._classes) == 1:
             self._frames.append(_Frame(node, method, test, calls=set()))
+
+    def _skipped(self, node: cst.FunctionDef) -> bool:
+        """Tell whether a test is always skipped (a placeholder never run proves nothing)."""
+        for decorator in node.decorators:
+            target = decorator.decorator
+            if isinstance(target, cst.Call):
+                target = target.func
+            name = self.context.facts.qualify(target) or dotted_name(target) or ""
+            if name in _SKIPS:
+                return True
+        return False
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         """Close a function and remember what it does."""
@@ -242,6 +273,10 @@ class TestWithoutAssertion(Rule):
             return False
         if last == "fail" and (dotted_name(func) or "").startswith("self."):
             return True
+        if isinstance(func, cst.Name) and last in _NOSE_STYLE:
+            return True
+        if last in _EXPECTATIONS and _is_expectation(func):
+            return True
         if last.startswith("test") and last != "test":
             return True  # runs another test (``module.test_create()``), which asserts
         if any(_is_true(arg) for arg in node.args if arg.keyword and arg.keyword.value == "check"):
@@ -282,6 +317,20 @@ class TestWithoutAssertion(Rule):
         except KeyError:
             line = positions.first_line(index)
             return Range.of(line, 0, line, 0)
+
+
+def _is_expectation(func: cst.BaseExpression) -> bool:
+    """Tell whether ``func`` ends a chain that starts with ``.should_receive(...)``."""
+    node = func
+    while isinstance(node, cst.Attribute) and isinstance(node.value, cst.Call):
+        inner = node.value.func
+        if isinstance(inner, cst.Attribute) and inner.attr.value in {
+            "should_receive",
+            "should_call",
+        }:
+            return True
+        node = inner
+    return False
 
 
 def _is_true(arg: cst.Arg) -> bool:

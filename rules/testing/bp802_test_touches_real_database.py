@@ -43,6 +43,8 @@ _SQL_DELETES = frozenset(
 )
 _SQL_WIPE = re.compile(r"^\s*(?:DELETE\s+FROM|TRUNCATE)\b", re.IGNORECASE)
 _TEST_MARKERS = ("test", ":memory:", "tmp", "temp")
+# A `str.format`/`%` field in a URL: `{database}`, `{0}`, `%(host)s`, `%s`.
+_TEMPLATE_FIELD = re.compile(r"\{\w*\}|%\(\w+\)s|%s")
 _RESERVED_HOSTS = (".example", ".invalid", ".test", ".localhost", ".example.com", ".example.org")
 
 
@@ -134,7 +136,9 @@ class TestTouchesRealDatabase(Rule):
         "database URLs (`postgresql://.../app_test`, `sqlite://`, `sqlite:///:memory:`) and "
         "hosts reserved for examples (`db.example`, `example.com`); URLs set in a test's own "
         "body other than for `create_engine`/`connect` (the data a unit under test parses); "
-        "HTTP `DELETE` requests (`client.delete('/users/1')`); code outside test modules."
+        "HTTP `DELETE` requests (`client.delete('/users/1')`); URL templates "
+        '(`"postgresql://{user}@{host}/{database}"`, filled from a database service '
+        "fixture); code outside test modules."
     )
     bad = (
         Example(
@@ -213,6 +217,8 @@ class TestTouchesRealDatabase(Rule):
         text = string_value(node)
         if text is None or not _DB_URL.match(text) or is_test_database(text):
             return
+        if _TEMPLATE_FIELD.search(text.split("://", 1)[1]):
+            return  # a template (`.../{database}`): the fixture filling it decides the database
         if self._connects(node):
             self.report(
                 node,

@@ -104,7 +104,10 @@ class OverMocking(Rule):
         "Mocks of external services (`patch('app.services.email.send_email')`); a "
         "`Mock()` or `MagicMock(spec=Session)` handed to the code under test (a stand-in "
         "session, not a patch of the real one); patches of a session factory itself "
-        "(`patch('app.db.SessionLocal')`); code outside test modules."
+        "(`patch('app.db.SessionLocal')`); a patch that only makes a method raise "
+        "(`side_effect=OperationalError(...)`, given or set on the mock in its `with` "
+        "block): the failure path a real test database cannot produce on demand; code "
+        "outside test modules."
     )
     bad = (
         Example(
@@ -167,8 +170,24 @@ class OverMocking(Rule):
             return
         args = [arg for arg in node.args if arg.keyword is None and arg.star == ""]
         method = self._patched_method(kind, args)
-        if method is not None:
+        if method is not None and not self._injects_failure(node):
             self.report(node, self.message.format(method=method))
+
+    def _injects_failure(self, node: cst.Call) -> bool:
+        """Tell whether the patch only makes the method raise (no real database fails on demand)."""
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value == "side_effect":
+                return _is_exception(arg.value)
+        ancestors = self.context.ancestors
+        item = ancestors[-1] if ancestors else None
+        statement = ancestors[-2] if len(ancestors) >= 2 else None
+        if not (isinstance(item, cst.WithItem) and isinstance(statement, cst.With)):
+            return False
+        if item.asname is None or not isinstance(item.asname.name, cst.Name):
+            return False
+        finder = _FailureSetter(item.asname.name.value)
+        statement.body.visit(finder)
+        return finder.found
 
     def _patched_method(self, kind: str, args: list[cst.Arg]) -> str | None:
         if not args:
@@ -189,3 +208,32 @@ class OverMocking(Rule):
         if attribute in SESSION_METHODS and last and is_session_name(last):
             return f"{last}.{attribute}"
         return None
+
+
+def _is_exception(node: cst.BaseExpression) -> bool:
+    """Tell whether an expression is an exception class or instance, by its name."""
+    if isinstance(node, cst.Call):
+        node = node.func
+    name = dotted_name(node) or ""
+    return name.rsplit(".", 1)[-1].endswith(("Error", "Exception"))
+
+
+class _FailureSetter(cst.CSTVisitor):
+    """Finds ``mock.side_effect = SomeError(...)`` for one mock's name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.found = False
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        """Note an assignment of an exception to the mock's ``side_effect``."""
+        for target in node.targets:
+            attribute = target.target
+            if (
+                isinstance(attribute, cst.Attribute)
+                and isinstance(attribute.value, cst.Name)
+                and attribute.value.value == self.name
+                and attribute.attr.value == "side_effect"
+                and _is_exception(node.value)
+            ):
+                self.found = True
