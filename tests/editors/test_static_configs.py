@@ -99,6 +99,8 @@ def test_vscode_manifest() -> None:
     assert package["main"] == "./out/extension.js"
     assert package["license"] == "MIT"
     assert "onLanguage:python" in package["activationEvents"]
+    for name in ("pyproject.toml", "setup.cfg", ".coveragerc"):
+        assert f"workspaceContains:{name}" in package["activationEvents"], name
     commands = {c["command"]: c for c in package["contributes"]["commands"]}
     assert set(commands) == {"precepts.restart", "precepts.showOutput", "precepts.fixAll"}
     assert {c["title"] for c in commands.values()} == {"Restart server", "Show output", "Fix all"}
@@ -223,8 +225,15 @@ def test_neovim_help_tags() -> None:
 def test_neovim_lsp_config_file() -> None:
     text = (EDITORS / "neovim" / "lsp" / "precepts.lua").read_text(encoding="utf-8")
     assert text.count("return {") == 1
-    assert 'filetypes = { "python" }' in text
-    assert "root_markers" in text
+    filetypes = re.search(r"filetypes = (\{[^}]*\})", text)
+    assert filetypes is not None
+    # The same filetypes as setup()'s defaults: Python and the files BP804 reads.
+    plugin = (EDITORS / "neovim" / "lua" / "precepts" / "init.lua").read_text(encoding="utf-8")
+    assert f"filetypes = {filetypes.group(1)}," in plugin
+    assert {"python", "toml", "dosini"} <= set(re.findall(r'"(\w+)"', filetypes.group(1)))
+    # Buffers of those filetypes that are not precepts' files are declined by name.
+    assert 'require("precepts").root_dir(bufnr, on_dir)' in text
+    assert 'M.config_files = { "pyproject.toml", "setup.cfg", ".coveragerc" }' in plugin
     assert 'require("precepts").cmd_function' in text
 
 
