@@ -149,10 +149,18 @@ def metrics_hover(measured: MeasuredFunction, limit: int | None) -> str:
     rows = [
         f"### `{metrics.name}`: complexity",
         f"- Cognitive complexity: **{metrics.cognitive}**{allowed}",
-        f"- Cyclomatic complexity (radon): **{metrics.cyclomatic}**",
-        f"- Maintainability index (radon): **{metrics.maintainability:g}** "
-        f"(rank {metrics.maintainability_rank})",
     ]
+    if metrics.cyclomatic is None or metrics.maintainability is None:
+        rows.append(
+            "- Cyclomatic complexity and maintainability (radon): not measured, the "
+            "function uses syntax newer than the Python running precepts"
+        )
+    else:
+        rows += [
+            f"- Cyclomatic complexity (radon): **{metrics.cyclomatic}**",
+            f"- Maintainability index (radon): **{metrics.maintainability:g}** "
+            f"(rank {metrics.maintainability_rank})",
+        ]
     if metrics.increments:
         steps = ", ".join(
             f"`{increment.keyword}` {increment.label} (line {line + 1})"

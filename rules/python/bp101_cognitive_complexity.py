@@ -78,7 +78,8 @@ class FunctionMetrics:
         name: The function's name.
         cognitive: Its cognitive complexity.
         increments: Each increment, in source order.
-        cyclomatic: radon's cyclomatic complexity.
+        cyclomatic: radon's cyclomatic complexity (None: not measured, see
+            :func:`radon_metrics`).
         maintainability: radon's maintainability index (0–100, higher is better).
         maintainability_rank: radon's rank of that index (``A``, ``B`` or ``C``).
     """
@@ -86,9 +87,9 @@ class FunctionMetrics:
     name: str
     cognitive: int
     increments: tuple[Increment, ...]
-    cyclomatic: int
-    maintainability: float
-    maintainability_rank: str
+    cyclomatic: int | None
+    maintainability: float | None
+    maintainability_rank: str | None
 
 
 @dataclass
@@ -331,17 +332,25 @@ class _MetricsCounter(_CognitiveCounter):
         self.frame = frame
 
 
-def radon_metrics(source: str) -> tuple[int, float, str]:
+def radon_metrics(source: str) -> tuple[int | None, float | None, str | None]:
     """Measure one function's source with radon.
+
+    radon parses with the running interpreter's ``ast``: a function written in newer
+    syntax than it knows (a 3.12 f-string under 3.11) is not measured, and the cognitive
+    complexity, which precepts counts on libcst's tree, stands alone.
 
     Args:
         source: The function's code (indented or not).
 
     Returns:
-        Cyclomatic complexity, maintainability index and its rank.
+        Cyclomatic complexity, maintainability index and its rank (all None when the
+        interpreter cannot parse the function).
     """
     code = textwrap.dedent(source)
-    blocks = cc_visit(code)
+    try:
+        blocks = cc_visit(code)
+    except SyntaxError:
+        return None, None, None
     cyclomatic = blocks[0].complexity if blocks else 1
     maintainability = float(mi_visit(code, True))
     return cyclomatic, round(maintainability, 2), mi_rank(maintainability)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import textwrap
 
 import libcst as cst
@@ -396,3 +397,21 @@ def test_decorated_async_function_in_a_module_statement():
     [finding] = findings(source)
     assert finding.message == "Cognitive complexity of `f` is 1 (limit 0)"
     assert finding.range.start.line == 5
+
+
+def test_syntax_newer_than_the_interpreter_is_scored_without_radon():
+    # A 3.12 f-string (the same quotes inside): libcst parses it on any interpreter, radon
+    # only on 3.12+. alembic's tools/write_pyi.py made BP101 fail on 3.11 before.
+    source = """
+    def describe(lower, upper):
+        if lower:
+            if upper:
+                return f"at least {".".join(str(x) for x in lower)}"
+        return ""
+    """
+    [finding] = findings(source, limit=2)
+    assert finding.data["cognitive"] == 3
+    if sys.version_info >= (3, 12):
+        assert finding.data["cyclomatic"] == 3
+    else:
+        assert finding.data["cyclomatic"] is None and finding.data["maintainability"] is None
