@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from precepts.facts import dotted_name
-from precepts.rules.sql._sqltext import string_value
+from precepts.rules.sql._sqlcst import string_value
 from precepts.rules.sqlalchemy._orm import is_class_like
 
 # What the standard's "Common JWT Fields Reference" gives for optional claims: the

@@ -7,7 +7,7 @@ import libcst as cst
 from precepts.context import RuleContext
 from precepts.facts import dotted_name
 from precepts.rules.auth.bp409_hardcoded_secret import name_words
-from precepts.rules.sql._sqltext import string_value
+from precepts.rules.sql._sqlcst import string_value
 from precepts.rules.sqlalchemy._orm import current_bindings, short_name, unwrap_await
 
 _PASSWORD_WORDS = frozenset({"password", "passwd", "pwd", "passphrase", "pass"})

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from precepts.facts import ModuleFacts, dotted_name
-from precepts.rules.sql._sqltext import string_value
+from precepts.rules.sql._sqlcst import string_value
 
 _METHODS = frozenset(
     {"get", "post", "put", "patch", "delete", "options", "head", "trace", "api_route",

@@ -9,7 +9,7 @@ import libcst as cst
 from precepts.rule import Example, Option, Replace, Rule
 from precepts.rules.auth._access import OPTIONAL_CLAIM_DEFAULTS, claim_read, is_store
 from precepts.rules.auth._claims import is_claims
-from precepts.rules.sql._sqltext import string_value
+from precepts.rules.sql._sqlcst import string_value
 
 
 def _guarded(

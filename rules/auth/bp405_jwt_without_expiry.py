@@ -9,7 +9,7 @@ import libcst as cst
 from precepts.findings import Severity
 from precepts.rule import Example, Rule
 from precepts.rules.auth._claims import is_jwt_decode, jwt_call_kind
-from precepts.rules.sql._sqltext import string_value
+from precepts.rules.sql._sqlcst import string_value
 from precepts.rules.sqlalchemy._orm import current_bindings, enclosing_function
 
 # What a payload is known to be: it has ``exp``, it lacks it, or nothing can be said.

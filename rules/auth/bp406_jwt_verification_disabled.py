@@ -7,7 +7,7 @@ import libcst as cst
 from precepts.findings import Severity
 from precepts.rule import Example, Rule
 from precepts.rules.auth._claims import jwt_call_kind
-from precepts.rules.sql._sqltext import string_value
+from precepts.rules.sql._sqlcst import string_value
 from precepts.rules.sqlalchemy._orm import enclosing_function, keyword
 
 _DECODES = frozenset({"decode", "decode_complete"})

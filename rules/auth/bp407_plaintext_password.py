@@ -9,7 +9,7 @@ from precepts.findings import Severity
 from precepts.rule import Example, Rule
 from precepts.rules.auth._passwords import is_hashed_name, is_password_name, is_plain_password
 from precepts.rules.auth.bp409_hardcoded_secret import name_words
-from precepts.rules.sql._sqltext import string_value
+from precepts.rules.sql._sqlcst import string_value
 from precepts.rules.sqlalchemy._orm import is_class_like, model_kind
 
 # Objects whose ``password`` attribute is a credential to use, not a user's to store.

@@ -12,7 +12,7 @@ from precepts.context import RuleContext
 from precepts.facts import dotted_name
 from precepts.findings import Applicability, Severity
 from precepts.rule import Change, Example, FixSpec, InsertBefore, Replace, Rule
-from precepts.rules.sql._sqltext import string_value
+from precepts.rules.sql._sqlcst import string_value
 
 # A name is secret when its last word is one of these ...
 _SECRET_WORDS = frozenset({"secret", "password", "passwd", "passphrase", "token", "apikey",

@@ -12,7 +12,7 @@ from precepts.rules.auth._access import claim_read
 from precepts.rules.auth._claims import AUTH_WORDS, is_claims
 from precepts.rules.auth._http import is_http_exception, status_of
 from precepts.rules.auth.bp409_hardcoded_secret import name_words
-from precepts.rules.sql._sqltext import string_value
+from precepts.rules.sql._sqlcst import string_value
 
 _ROLE_NAMES = frozenset({"role", "roles", "user_role", "user_roles", "role_name"})
 # Words of a receiver that is the caller (``user.role``, ``current_user.role``), not data

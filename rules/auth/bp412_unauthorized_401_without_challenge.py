@@ -8,7 +8,7 @@ from precepts.context import RuleContext
 from precepts.findings import Position, Range, TextEdit
 from precepts.rule import Example, Rule
 from precepts.rules.auth._http import is_http_exception, status_of
-from precepts.rules.sql._sqltext import string_value
+from precepts.rules.sql._sqlcst import string_value
 from precepts.rules.sqlalchemy._orm import keyword
 
 _HEADER = '{"WWW-Authenticate": "Bearer"}'

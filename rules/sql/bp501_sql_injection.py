@@ -11,18 +11,15 @@ import libcst as cst
 from precepts.facts import dotted_name
 from precepts.findings import Applicability, Severity
 from precepts.rule import Example, FixSpec, InsertAfter, Related, Replace, Rule
-from precepts.rules.sql._sqltext import (
-    HOLE,
+from precepts.rules.sql._sqlcst import (
     Template,
     at_sql_sink,
     in_output_context,
-    looks_like_sql,
     sink_of,
     sql_argument,
-    sql_tokens,
     template_of,
-    value_holes,
 )
+from precepts.rules.sql._sqltext import HOLE, looks_like_sql, sql_tokens, value_holes
 
 _KIND_WORDS = {
     "f-string": "an f-string",

@@ -8,7 +8,8 @@ import libcst as cst
 
 from precepts.findings import Severity
 from precepts.rule import Example, Rule
-from precepts.rules.sql._sqltext import HOLE, is_outermost_string, string_value
+from precepts.rules.sql._sqlcst import is_outermost_string, string_value
+from precepts.rules.sql._sqltext import HOLE
 
 # Schemes of servers that take a password; sqlite has none.
 _SCHEMES = frozenset(

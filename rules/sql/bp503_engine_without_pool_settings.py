@@ -7,7 +7,7 @@ import libcst.matchers as m
 
 from precepts.context import RuleContext
 from precepts.rule import Example, InsertAfter, Option, Replace, Rule
-from precepts.rules.sql._sqltext import string_value
+from precepts.rules.sql._sqlcst import string_value
 from precepts.rules.sqlalchemy._orm import enclosing_function
 
 _FACTORIES = frozenset({"create_engine", "create_async_engine"})

@@ -5,7 +5,8 @@ from __future__ import annotations
 import libcst as cst
 
 from precepts.rule import Example, Rule
-from precepts.rules.sql._sqltext import select_star, sql_text, sql_tokens, string_range
+from precepts.rules.sql._sqlcst import sql_text, string_range
+from precepts.rules.sql._sqltext import select_star, sql_tokens
 
 
 class SelectStar(Rule):

@@ -11,15 +11,13 @@ import libcst.matchers as m
 
 from precepts.context import RuleContext
 from precepts.rule import Example, Option, Rule
+from precepts.rules.sql._sqlcst import sql_text, string_range, string_value
 from precepts.rules.sql._sqltext import (
     Token,
     closing_paren,
     split_statements,
     split_top_level,
-    sql_text,
     sql_tokens,
-    string_range,
-    string_value,
 )
 from precepts.rules.sqlalchemy._orm import enclosing_function
 

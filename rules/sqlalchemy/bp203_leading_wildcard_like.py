@@ -5,7 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from precepts.rule import Example, Rule
-from precepts.rules.sql import _sqltext
+from precepts.rules.sql import _sqlcst, _sqltext
 from precepts.rules.sqlalchemy import _orm
 
 _LIKE_METHODS = frozenset({"like", "ilike", "not_like", "notlike", "not_ilike", "notilike"})
@@ -102,7 +102,7 @@ class LeadingWildcardLike(Rule):
             if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].value is None:
                 return False
             return self._leading_wildcard(bindings[0].value, depth + 1)
-        template = _sqltext.template_of(pattern)
+        template = _sqlcst.template_of(pattern)
         return template is not None and template.text.startswith("%")
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
@@ -118,7 +118,7 @@ class LeadingWildcardLike(Rule):
         self._check_sql(node)
 
     def _check_sql(self, node: cst.BaseExpression) -> None:
-        text = _sqltext.sql_text(node, self.context)
+        text = _sqlcst.sql_text(node, self.context)
         if text is None or "%" not in text:
             return
         for statement in _sqltext.split_statements(_sqltext.sql_tokens(text)):

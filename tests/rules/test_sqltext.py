@@ -5,14 +5,13 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
+from precepts.rules.sql._sqlcst import string_value, template_of
 from precepts.rules.sql._sqltext import (
     HOLE,
     looks_like_sql,
     select_star,
     split_statements,
     sql_tokens,
-    string_value,
-    template_of,
     value_holes,
 )
 
