@@ -1,9 +1,10 @@
 """Fix safety over real code: do precepts' fixes ever damage a file? (issue 17)
 
-For each tree given, a copy is made and ``precepts check --select ALL`` is run on it four
+For each tree given, a copy is made and ``precepts check --select ALL`` is run on it five
 times, as a user would: once to record the findings, then ``--fix`` (safe fixes), then
 ``--fix`` again (fixes must converge in one run), then the same pair with
-``--unsafe-fixes``. After each step every file is compared with what it was:
+``--unsafe-fixes`` (a fix run reports a check of the text it leaves). After each step
+every file is compared with what it was:
 
 - files changed, and which of them are not Python (only ``pyproject.toml``/``setup.cfg``/
   ``.coveragerc`` may change, by BP804's fix, and they must still parse as TOML/INI);
@@ -203,7 +204,9 @@ def introduced(
     return found
 
 
-def fix_step(root: Path, name: str, flags: tuple[str, ...], before: list[Finding]) -> Step:
+def fix_step(
+    root: Path, name: str, flags: tuple[str, ...], before: list[Finding]
+) -> tuple[Step, list[Finding]]:
     """Run one kind of fix twice on a tree and judge what it did.
 
     Args:
@@ -213,13 +216,14 @@ def fix_step(root: Path, name: str, flags: tuple[str, ...], before: list[Finding
         before: The findings before this step.
 
     Returns:
-        The step's figures.
+        The step's figures, and the findings after its second run.
     """
     step = Step(name, findings_before=len(before))
     old = snapshot(root)
-    run_check(root, *flags)
+    # What a fix run reports is a check of the fixed text (the CLI re-checks until the
+    # fixes converge), so it is the "after" of this step.
+    after = run_check(root, *flags)
     new = snapshot(root)
-    after = run_check(root)
     step.findings_after = len(after)
     for path in sorted(set(old) | set(new)):
         if old.get(path) == new.get(path):
@@ -236,12 +240,12 @@ def fix_step(root: Path, name: str, flags: tuple[str, ...], before: list[Finding
     bp000_after = Counter(path for path, code, _ in after if code == "BP000")
     step.new_bp000 = sum(max(0, n - bp000_before[p]) for p, n in bp000_after.items())
     step.introduced = introduced(before, after, old, new)
-    run_check(root, *flags)
+    final = run_check(root, *flags)
     again = snapshot(root)
     step.changed_by_second_run = sorted(
         p for p in set(new) | set(again) if new.get(p) != again.get(p)
     )
-    return step
+    return step, final
 
 
 def run_tree(tree: Path, work: Path) -> tuple[int, list[Step]]:
@@ -258,8 +262,8 @@ def run_tree(tree: Path, work: Path) -> tuple[int, list[Step]]:
     shutil.copytree(tree, copy, symlinks=True)
     files = sum(1 for path in copy.rglob("*") if path.suffix in PYTHON_SUFFIXES)
     before = run_check(copy)
-    safe = fix_step(copy, "safe", ("--fix",), before)
-    unsafe = fix_step(copy, "unsafe", ("--fix", "--unsafe-fixes"), run_check(copy))
+    safe, after_safe = fix_step(copy, "safe", ("--fix",), before)
+    unsafe, _ = fix_step(copy, "unsafe", ("--fix", "--unsafe-fixes"), after_safe)
     shutil.rmtree(copy)
     return files, [safe, unsafe]
 
