@@ -254,6 +254,7 @@ class OpenDocument:
         outcome: The findings of ``outcome_version``.
         outcome_version: The version ``outcome`` belongs to (None before a check).
         task: The pending or running check.
+        checking: True while ``task`` is past its wait and checking (changes coalesce).
         checked: Set when ``outcome`` matches ``version``.
         logged_errors: Rule errors already reported to the client.
         closed: Set once the document is closed.
@@ -272,6 +273,7 @@ class OpenDocument:
     outcome: CheckOutcome | None = None
     outcome_version: int | None = None
     task: asyncio.Task[None] | None = None
+    checking: bool = False
     checked: asyncio.Event = field(default_factory=asyncio.Event)
     logged_errors: frozenset[str] = frozenset()
     closed: bool = False
