@@ -11,12 +11,13 @@ Modules, from the outside in:
   (stdio, TCP or WebSocket; logging);
 * :mod:`~precepts.server.handlers`: the LSP handlers;
 * :mod:`~precepts.server.app`: the server's state and shared operations;
-* :mod:`~precepts.server.protocol`: pygls' protocol, with the server's own text buffers;
+* :mod:`~precepts.server.protocol`: pygls' protocol, with the server's own text buffers and
+  publishing;
 * :mod:`~precepts.server.capabilities`: what the client supports, what we advertise;
 * :mod:`~precepts.server.settings` and :mod:`~precepts.server.configs`: editor settings
   and configuration files;
-* :mod:`~precepts.server.documents`, :mod:`~precepts.server.buffer`,
-  :mod:`~precepts.server.scheduler`: open documents and when they are checked;
+* :mod:`~precepts.server.documents`, :mod:`~precepts.server.scheduler`: open documents
+  (one text buffer each) and when they are checked;
 * :mod:`~precepts.server.convert`, :mod:`~precepts.server.diagnostics`,
   :mod:`~precepts.server.pulls`: positions, diagnostics, pull reports;
 * :mod:`~precepts.server.hover`, :mod:`~precepts.server.metrics`,

@@ -86,6 +86,8 @@ class PreceptsServer(LanguageServer):
         shutdown_requested: True once ``shutdown`` was received.
     """
 
+    protocol: PreceptsProtocol
+
     def __init__(self) -> None:
         """Create the server (handlers are registered by :func:`handlers.register`)."""
         super().__init__("precepts", __version__, protocol_cls=PreceptsProtocol)
@@ -478,40 +480,22 @@ class PreceptsServer(LanguageServer):
             document: The document.
             outcome: Its findings (for ``document.version``).
         """
-        send = getattr(self.protocol, "_send_data", None)
-        extra = self.config_diagnostics_of(document.uri)
-        if send is None:  # a pygls without the raw path: the typed (slower) way
-            self.text_document_publish_diagnostics(
-                lsp.PublishDiagnosticsParams(
-                    uri=document.uri,
-                    version=document.version,
-                    diagnostics=self.diagnostics_of(document, outcome) + extra,
-                )
-            )
-            return
         cache = document.published
         if cache is None:
-            cache = document.published = DiagnosticJson(self.protocol._converter.unstructure)
+            cache = document.published = DiagnosticJson(self.protocol.unstructure)
         diagnostics = cache.convert(
             outcome.findings,
             document.uri,
             document.converter(self.features.unit),
             self.features,
         )
+        extra = self.config_diagnostics_of(document.uri)
         if extra:
-            unstructure = self.protocol._converter.unstructure
-            diagnostics = [*diagnostics, *(unstructure(item) for item in extra)]
+            diagnostics = [*diagnostics, *map(self.protocol.unstructure, extra)]
         # Already JSON data: sent as is, without cattrs walking 400 diagnostics again.
-        send(
-            {
-                "jsonrpc": "2.0",
-                "method": lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
-                "params": {
-                    "uri": document.uri,
-                    "version": document.version,
-                    "diagnostics": diagnostics,
-                },
-            }
+        self.protocol.publish_raw(
+            lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
+            {"uri": document.uri, "version": document.version, "diagnostics": diagnostics},
         )
 
     # -- code action edits ----------------------------------------------------------

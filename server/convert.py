@@ -17,6 +17,8 @@ from precepts.findings import Position, Range, TextEdit
 from precepts.text import ColumnUnit, column_to_units, units_to_column
 
 LineText = Callable[[int], str]
+#: Data as JSON holds it: what goes to the client without lsprotocol's converter.
+JsonValue = None | bool | int | float | str | list["JsonValue"] | dict[str, "JsonValue"]
 
 _UNITS = {
     lsp.PositionEncodingKind.Utf8.value: ColumnUnit.UTF8,
@@ -114,7 +116,7 @@ class Converter:
         return lsp.TextEdit(range=self.range_to_client(edit.range), new_text=edit.content)
 
 
-def range_data(where: lsp.Range) -> dict[str, Any]:
+def range_data(where: lsp.Range) -> dict[str, JsonValue]:
     """Return an LSP range as plain JSON data (for ``data`` fields).
 
     Args:
@@ -129,7 +131,7 @@ def range_data(where: lsp.Range) -> dict[str, Any]:
     }
 
 
-def edits_data(edits: Iterable[lsp.TextEdit]) -> list[dict[str, Any]]:
+def edits_data(edits: Iterable[lsp.TextEdit]) -> list[JsonValue]:
     """Return LSP edits as plain JSON data.
 
     Args:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
 
 from lsprotocol import types as lsp
 
@@ -20,7 +19,7 @@ from precepts import DOCS_URL
 from precepts.engine import UNUSED_NOQA
 from precepts.findings import Applicability, Finding, Severity
 from precepts.server.capabilities import ClientFeatures
-from precepts.server.convert import Converter, edits_data, range_data
+from precepts.server.convert import Converter, JsonValue, edits_data, range_data
 
 SOURCE = "precepts"
 
@@ -62,7 +61,7 @@ def fix_title(finding: Finding) -> str | None:
     return f"{fix.message} (unsafe)" if unsafe else fix.message
 
 
-def finding_data(finding: Finding, converter: Converter) -> dict[str, Any]:
+def finding_data(finding: Finding, converter: Converter) -> dict[str, JsonValue]:
     """Return what a code action needs to know about a finding.
 
     Args:
@@ -72,7 +71,7 @@ def finding_data(finding: Finding, converter: Converter) -> dict[str, Any]:
     Returns:
         JSON data: the code, the finding's range, and its fix when it has one.
     """
-    data: dict[str, Any] = {
+    data: dict[str, JsonValue] = {
         "code": finding.code,
         "range": range_data(converter.range_to_client(finding.range)),
     }
@@ -173,14 +172,14 @@ class DiagnosticJson:
     serialization per keystroke into well under a millisecond plus ``json.dumps``.
     """
 
-    def __init__(self, unstructure: Callable[[Any], Any]) -> None:
+    def __init__(self, unstructure: Callable[[lsp.Diagnostic], JsonValue]) -> None:
         """Convert with the protocol's own converter.
 
         Args:
             unstructure: Turns an lsprotocol object into JSON-ready data.
         """
         self._unstructure = unstructure
-        self._known: dict[int, tuple[Finding, Any]] = {}
+        self._known: dict[int, tuple[Finding, JsonValue]] = {}
 
     def convert(
         self,
@@ -188,7 +187,7 @@ class DiagnosticJson:
         uri: str,
         converter: Converter,
         features: ClientFeatures,
-    ) -> list[Any]:
+    ) -> list[JsonValue]:
         """Return the findings as JSON-ready diagnostics, reusing earlier conversions.
 
         Args:
@@ -201,7 +200,7 @@ class DiagnosticJson:
             One JSON-ready diagnostic per finding, in order.
         """
         known = self._known
-        fresh: dict[int, tuple[Finding, Any]] = {}
+        fresh: dict[int, tuple[Finding, JsonValue]] = {}
         result = []
         for finding in findings:
             entry = known.get(id(finding))

@@ -1,4 +1,4 @@
-"""Open documents: the server's text, the engine behind it, and the latest findings.
+r"""Open documents: the server's text, the engine behind it, and the latest findings.
 
 :class:`DocumentModel` is the one place the server touches the engine for an open
 document. With the ``incremental`` setting on (the default) it drives
@@ -8,6 +8,13 @@ messages. With it off, or when the incremental engine raises, each check is a fu
 :meth:`precepts.engine.Checker.check` of a snapshot of the text on a worker thread. An
 error of the incremental engine is logged and the document falls back to full checks
 for the rest of its life; it never takes the server down.
+
+Each open document has one text buffer: the incremental document's, or the model's own
+when it is checked whole. pygls' copy is not used: its ``TextDocument.lines`` splits
+with ``str.splitlines``, which also breaks on form feeds and Unicode line separators, so
+an edit to a file holding ``\f`` or U+2028 would land on the wrong line. The engine's
+buffer splits on ``\r\n``, ``\r`` and ``\n`` only and replaces just the lines an edit
+touches.
 """
 
 from __future__ import annotations
@@ -19,14 +26,14 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from precepts import noqa
 from precepts.config import Settings
 from precepts.engine import Checker, RuleError, RuleSet
 from precepts.filekinds import FileKind, config_kind
 from precepts.findings import Finding
-from precepts.server.buffer import TextBuffer
+from precepts.incremental.buffer import TextBuffer
+from precepts.incremental.document import IncrementalDocument
 from precepts.server.convert import Converter
 from precepts.server.diagnostics import DiagnosticJson
 from precepts.server.settings import ClientSettings
@@ -36,19 +43,6 @@ from precepts.text import ColumnUnit
 log = logging.getLogger(__name__)
 
 PYTHON_SUFFIXES = (".py", ".pyi")
-
-
-def _incremental_class() -> Any:
-    """Return ``IncrementalDocument``, or None when the incremental engine is missing."""
-    try:
-        from precepts.incremental import IncrementalDocument  # type: ignore[attr-defined]
-    except ImportError:
-        try:
-            from precepts.incremental.document import IncrementalDocument
-        except ImportError:
-            log.warning("precepts.incremental is not available: documents get full checks")
-            return None
-    return IncrementalDocument
 
 
 @dataclass
@@ -84,8 +78,10 @@ def full_check(ruleset: RuleSet, text: str, path: str) -> CheckOutcome:
 class DocumentModel:
     """The engine behind one open document: incremental, or full checks as a fallback.
 
+    The text is kept once: by the incremental document while there is one, else by a
+    buffer of the model's own (full checks, or after a fallback).
+
     Attributes:
-        buffer: The server's copy of the text (always up to date).
         path: The path given to the engine.
         ruleset: The rules in force.
         fallback_reason: Why the document left incremental mode, if it did.
@@ -100,18 +96,29 @@ class DocumentModel:
             ruleset: The rules.
             incremental: Whether to check incrementally.
         """
-        self.buffer = TextBuffer(text)
         self.path = path
         self.ruleset = ruleset
         self.fallback_reason: str | None = None
-        self._incremental: Any = None
+        # One slot, so that there is never a second copy of the text to keep in step.
+        self._holder: IncrementalDocument | TextBuffer = TextBuffer(text)
         if incremental:
             self._start_incremental()
+
+    @property
+    def buffer(self) -> TextBuffer:
+        """The current text (the incremental document's while there is one)."""
+        holder = self._holder
+        return holder.buffer if isinstance(holder, IncrementalDocument) else holder
 
     @property
     def incremental(self) -> bool:
         """True while the incremental engine checks this document."""
         return self._incremental is not None
+
+    @property
+    def _incremental(self) -> IncrementalDocument | None:
+        holder = self._holder
+        return holder if isinstance(holder, IncrementalDocument) else None
 
     def set_incremental(self, enabled: bool) -> None:
         """Switch incremental checking on or off (the ``incremental`` setting changed).
@@ -122,7 +129,7 @@ class DocumentModel:
         if enabled and self._incremental is None and self.fallback_reason is None:
             self._start_incremental()
         elif not enabled and self._incremental is not None:
-            self._incremental = None
+            self._holder = self.buffer
             log.info("incremental checking is off for %s: full checks", self.path)
 
     def edit(self, start: tuple[int, int], end: tuple[int, int], new_text: str) -> None:
@@ -133,7 +140,11 @@ class DocumentModel:
             end: Where it ends.
             new_text: The replacement.
         """
-        self.buffer.replace(start, end, new_text)
+        if self._incremental is None:
+            self.buffer.replace(start, end, new_text)
+            return
+        # The engine splices its buffer first, in one assignment: should its own
+        # bookkeeping fail afterwards, the text it leaves to the fallback is right.
         self._guard("edit", lambda document: document.edit(start, end, new_text))
 
     def set_text(self, text: str) -> None:
@@ -142,8 +153,8 @@ class DocumentModel:
         Args:
             text: The new content.
         """
-        self.buffer = TextBuffer(text)
-        self._guard("set_text", lambda document: document.set_text(text))
+        if not self._guard("set_text", lambda document: document.set_text(text)):
+            self._holder = TextBuffer(text)
 
     def set_ruleset(self, ruleset: RuleSet) -> None:
         """Switch to other rules (the configuration changed).
@@ -169,7 +180,7 @@ class DocumentModel:
             True when a tree was dropped.
         """
         document = self._incremental
-        if document is None or not getattr(document, "has_tree", True):
+        if document is None or not document.has_tree:
             return False
         self._guard("drop_tree", lambda document: document.drop_tree())
         return True
@@ -183,8 +194,9 @@ class DocumentModel:
         Returns:
             The outcome.
         """
-        if self._incremental is not None:
-            outcome = await self._check_incrementally(self._incremental)
+        document = self._incremental
+        if document is not None:
+            outcome = await self._check_incrementally(document)
             if outcome is not None:
                 return outcome
         loop = asyncio.get_running_loop()
@@ -192,7 +204,7 @@ class DocumentModel:
             executor, full_check, self.ruleset, self.buffer.text, self.path
         )
 
-    async def _check_incrementally(self, document: Any) -> CheckOutcome | None:
+    async def _check_incrementally(self, document: IncrementalDocument) -> CheckOutcome | None:
         work = document.work()
         try:
             for _ in work:
@@ -209,25 +221,33 @@ class DocumentModel:
         return CheckOutcome(list(result.findings), list(result.errors))
 
     def _start_incremental(self) -> None:
-        incremental_class = _incremental_class()
-        if incremental_class is None:
-            return
         try:
-            self._incremental = incremental_class(self.buffer.text, self.path, self.ruleset)
+            self._holder = IncrementalDocument(self.buffer.text, self.path, self.ruleset)
         except Exception as error:  # a constructor bug must not stop full checks
             self._fall_back("open", error)
 
-    def _guard(self, action: str, call: Callable[[Any], object]) -> None:
+    def _guard(self, action: str, call: Callable[[IncrementalDocument], object]) -> bool:
+        """Call the incremental document, falling back to full checks when it raises.
+
+        Args:
+            action: What is done (for the log).
+            call: The call.
+
+        Returns:
+            True when the incremental document took the call.
+        """
         document = self._incremental
         if document is None:
-            return
+            return False
         try:
             call(document)
         except Exception as error:  # the engine is in flux: fall back, never crash
             self._fall_back(action, error)
+            return False
+        return True
 
     def _fall_back(self, action: str, error: Exception) -> None:
-        self._incremental = None
+        self._holder = self.buffer  # the engine's text, kept for the full checks
         self.fallback_reason = f"{action}: {type(error).__name__}: {error}"
         log.error(
             "incremental checking failed on %s (%s); full checks from now on",
@@ -254,6 +274,7 @@ class OpenDocument:
         outcome: The findings of ``outcome_version``.
         outcome_version: The version ``outcome`` belongs to (None before a check).
         task: The pending or running check.
+        checking: True while ``task`` is past its wait and checking (changes coalesce).
         checked: Set when ``outcome`` matches ``version``.
         logged_errors: Rule errors already reported to the client.
         closed: Set once the document is closed.
@@ -272,11 +293,12 @@ class OpenDocument:
     outcome: CheckOutcome | None = None
     outcome_version: int | None = None
     task: asyncio.Task[None] | None = None
+    checking: bool = False
     checked: asyncio.Event = field(default_factory=asyncio.Event)
     logged_errors: frozenset[str] = frozenset()
     closed: bool = False
     published: DiagnosticJson | None = None
-    _cache: dict[str, Any] = field(default_factory=dict)
+    _noqa: noqa.NoqaMap | None = None
 
     @property
     def is_python(self) -> bool:
@@ -312,7 +334,7 @@ class OpenDocument:
         self.version = version
         self.last_edit = time.monotonic()
         self.checked.clear()
-        self._cache.clear()
+        self._noqa = None
 
     def converter(self, unit: ColumnUnit) -> Converter:
         """Return a position converter over the current text.
@@ -331,10 +353,10 @@ class OpenDocument:
         Returns:
             The map.
         """
-        if "noqa" not in self._cache:
-            self._cache["noqa"] = noqa_map_of(self.model.buffer.text)
-        return self._cache["noqa"]  # type: ignore[no-any-return]
+        if self._noqa is None:
+            self._noqa = noqa_map_of(self.model.buffer.text)
+        return self._noqa
 
     def forget_caches(self) -> None:
         """Free the per-version caches (the document went idle)."""
-        self._cache.clear()
+        self._noqa = None

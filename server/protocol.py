@@ -2,12 +2,16 @@
 
 * Text synchronisation: pygls' built-in handlers keep their own copy of each document,
   whose line splitting corrupts files holding form feeds or U+2028 (see
-  :mod:`precepts.server.buffer`). The server keeps its own buffers, so these handlers
+  :mod:`precepts.server.documents`). The server keeps its own buffers, so these handlers
   only pass the notification on; no second copy is kept.
 * ``initialize``: after pygls has built the capabilities from the registered features,
   they are trimmed to what the client supports (:func:`shape_capabilities`).
 * A request whose parameters do not match the LSP types is answered with an
   ``InvalidParams`` error instead of being dropped, so the client does not wait forever.
+* Publishing data that is already JSON (:meth:`PreceptsProtocol.publish_raw`) and
+  converting lsprotocol objects to it (:meth:`PreceptsProtocol.unstructure`): the only
+  place that reaches into pygls' private sending and converting attributes, so a pygls
+  release that renames them breaks this module alone.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.language_server import lsp_method
 
 from precepts.server.capabilities import shape_capabilities
+from precepts.server.convert import JsonValue
 
 if TYPE_CHECKING:
     from precepts.server.app import PreceptsServer
@@ -223,6 +228,31 @@ class PreceptsProtocol(ReleasingFutures, LanguageServerProtocol):
             The server's handler.
         """
         yield from self._forward(lsp.TEXT_DOCUMENT_DID_CLOSE, params)
+
+    def unstructure(self, item: object) -> JsonValue:
+        """Turn an lsprotocol object into JSON data, as pygls would to send it.
+
+        Args:
+            item: The object (a diagnostic, for example).
+
+        Returns:
+            Its JSON data.
+        """
+        data: JsonValue = self._converter.unstructure(item)
+        return data
+
+    def publish_raw(self, method: str, params: dict[str, JsonValue]) -> None:
+        """Send a notification whose parameters are already JSON data.
+
+        A document's diagnostics are converted once per finding and kept
+        (:class:`precepts.server.diagnostics.DiagnosticJson`); sending them this way
+        spares cattrs walking hundreds of unchanged diagnostics on every keystroke.
+
+        Args:
+            method: The notification's method.
+            params: Its parameters, as JSON data.
+        """
+        self._send_data({"jsonrpc": "2.0", "method": method, "params": params})
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         """Read a message; a request with unreadable parameters becomes a rejection.

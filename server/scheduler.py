@@ -1,13 +1,16 @@
-"""When documents are checked: debounced per document, never for an outdated version.
+"""When documents are checked: as soon as they change, never for an outdated version.
 
-Changes arrive faster than checks. Each change (re)starts the document's check task,
-which first sleeps for the debounce delay: a burst of keystrokes costs one check. A
-running check is cancelled by the next change (the incremental engine stops between two
-slices of work and resumes from the new text later), and a result is stored only when
-the document's version did not move while it was computed. Requests that need the
-findings of the current version (pull diagnostics, code actions, hover) wait for them
-with :meth:`CheckScheduler.current`; a cancelled request stops waiting, the check goes
-on. A periodic sweep frees the trees of documents left alone for a while.
+Changes arrive faster than checks. By default a change is checked at once; changes that
+arrive while a check of the same document runs are coalesced: the running check goes on
+(the incremental engine picks the new text up between two slices of work, a full check
+on its thread cannot be stopped anyway) and, as its result belongs to an outdated
+version, it is dropped and the newest version is checked next. A result is stored only
+when the document's version did not move while it was computed. Users who want a wait
+set ``debounce``: each change then (re)starts the wait, cancelling a running check, so a
+burst of keystrokes costs one check. Requests that need the findings of the current
+version (pull diagnostics, code actions, hover) wait for them with
+:meth:`CheckScheduler.current`; a cancelled request stops waiting, the check goes on. A
+periodic sweep frees the trees of documents left alone for a while.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ class CheckScheduler:
     def __init__(
         self,
         executor: Executor,
-        prepare: Callable[[OpenDocument], None],
+        prepare: Callable[[OpenDocument], object],
         on_checked: Callable[[OpenDocument], None],
     ) -> None:
         """Create the scheduler.
@@ -49,14 +52,19 @@ class CheckScheduler:
         self._wake = asyncio.Event()
 
     def schedule(self, document: OpenDocument, delay: float | None = None) -> None:
-        """(Re)start a document's check, cancelling the pending one.
+        """Check a document after a change, coalescing with a check already running.
 
         Args:
             document: The document.
-            delay: Seconds to wait first (the document's debounce when None).
+            delay: Seconds to wait first (the document's debounce when None). Without a
+                wait, a check of the document that is under way checks the new
+                version once it is done instead of being cancelled; an explicit delay
+                (settings changed, a request needs the findings now) always restarts.
         """
-        self.cancel(document)
         wait = document.client.debounce if delay is None else delay
+        if delay is None and wait <= 0 and document.checking:
+            return  # the running check sees the version move and checks again
+        self.cancel(document)
         document.task = asyncio.get_running_loop().create_task(self._run(document, wait))
 
     def cancel(self, document: OpenDocument) -> None:
@@ -68,6 +76,7 @@ class CheckScheduler:
         if document.task is not None and not document.task.done():
             document.task.cancel()
         document.task = None
+        document.checking = False
 
     def settings_changed(self) -> None:
         """Make the sweep re-read the documents' idle delays now."""
@@ -92,20 +101,37 @@ class CheckScheduler:
         if delay > 0:
             await asyncio.sleep(delay)
         await self.ready.wait()
-        version = document.version
+        task = asyncio.current_task()
+        document.checking = True
+        try:
+            await self._check_until_current(document)
+        finally:
+            # A cancelled task ends after its successor started: the flag is the task's own.
+            if document.task is task:
+                document.checking = False
+
+    async def _check_until_current(self, document: OpenDocument) -> None:
+        """Check until an outcome matches the version (changes meanwhile are coalesced)."""
+        while not document.closed:
+            version = document.version
+            outcome = await self._checked_outcome(document)
+            if document.closed:
+                return
+            if document.version == version:
+                document.outcome, document.outcome_version = outcome, version
+                document.checked.set()
+                self._on_checked(document)
+                return
+
+    async def _checked_outcome(self, document: OpenDocument) -> CheckOutcome:
         try:
             self._prepare(document)
-            outcome = await self._outcome(document)
+            return await self._outcome(document)
         except asyncio.CancelledError:
             raise
         except Exception as error:  # one document's failure must not stop the others
             log.exception("checking %s failed", document.uri)
-            outcome = CheckOutcome(skipped=f"internal error: {type(error).__name__}: {error}")
-        if document.closed or document.version != version:
-            return
-        document.outcome, document.outcome_version = outcome, version
-        document.checked.set()
-        self._on_checked(document)
+            return CheckOutcome(skipped=f"internal error: {type(error).__name__}: {error}")
 
     async def _outcome(self, document: OpenDocument) -> CheckOutcome:
         if not document.is_checked:

@@ -13,7 +13,7 @@ key                       meaning
 ``ignore``                rule codes/prefixes to switch off (added to the config's)
 ``severity``              code → ``error|warning|info|hint``
 ``unsafeFixes``           offer and apply unsafe fixes
-``debounce``              milliseconds between the last change and a check
+``debounce``              milliseconds to wait after a change before checking (default 0)
 ``configPath``            a configuration file for every file (relative to the folder)
 ``incremental``           re-check only what changed (``false``: a full check each time)
 ``dropTreeAfter``         seconds without an edit before a document's tree is freed
@@ -35,7 +35,7 @@ from precepts.registry import all_rules
 log = logging.getLogger(__name__)
 
 SECTION = "precepts"
-DEFAULT_DEBOUNCE_MS = 50
+DEFAULT_DEBOUNCE_MS = 0  # checked as soon as it changes; changes during a check coalesce
 DEFAULT_DROP_TREE_AFTER = 300.0
 DEFAULT_MAX_FILE_SIZE = 1_000_000
 

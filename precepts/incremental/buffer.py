@@ -77,6 +77,14 @@ class TextBuffer:
         """
         return "".join(self.lines[start:end])
 
+    @property
+    def line_count(self) -> int:
+        """The number of lines as LSP counts them (a final newline opens one more)."""
+        if not self.lines:
+            return 1
+        last = self.lines[-1]
+        return len(self.lines) + (1 if content_length(last) != len(last) else 0)
+
     def line_text(self, line: int) -> str:
         """Return a line without its ending (``""`` past the end).
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import ast
 from collections import OrderedDict
-from collections.abc import Hashable, Iterator
+from collections.abc import Generator, Hashable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -397,7 +397,7 @@ class IncrementalDocument:
         assert self._result is not None
         return self._result
 
-    def work(self) -> Iterator[None]:
+    def work(self) -> Generator[None, None, None]:
         """Parse what changed and check what needs it, yielding between slices of work.
 
         A caller on an event loop resumes it as long as no newer edit arrived; an edit
