@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,13 @@ def check(
     """Check a snippet with every rule (or a selection)."""
     config = Settings(select=tuple(select), rule_options=dict(options or {}), **settings)
     return check_text(code, path, config)
+
+
+def finding_lines(code: str, path: str, rule: str) -> list[int]:
+    """Check a dedented snippet with one rule; return its findings' 0-based start lines."""
+    result = check(textwrap.dedent(code), path=path, select=[rule])
+    assert not result.errors, [e.trace for e in result.errors]
+    return [finding.range.start.line for finding in result.findings]
 
 
 def codes(result: CheckResult) -> list[str]:

@@ -278,12 +278,14 @@ def pytest_options(read: Callable[[str], str | None]) -> PytestOptions:
         The options found; ``addopts`` first, then the scripts of ``pyproject.toml``.
     """
     text = read("pyproject.toml")
-    data = load_toml(text) if text is not None else None
+    data = load_toml(text) if text is not None else None  # parsed once for both readers
     scripts = script_options(data) if data is not None else PytestOptions()
-    return _merged(_addopts_in(read), scripts)
+    return _merged(_addopts_in(read, data), scripts)
 
 
-def _addopts_in(read: Callable[[str], str | None]) -> PytestOptions:
+def _addopts_in(
+    read: Callable[[str], str | None], pyproject: Mapping[str, Any] | None
+) -> PytestOptions:
     """Read pytest-cov's options from the ``addopts`` of the directory's pytest configuration.
 
     pytest reads the first of ``pytest.ini``, ``pyproject.toml`` (``[tool.pytest.ini_options]``),
@@ -291,6 +293,7 @@ def _addopts_in(read: Callable[[str], str | None]) -> PytestOptions:
 
     Args:
         read: Returns the text of a file of the directory by name (None when missing).
+        pyproject: The parsed ``pyproject.toml`` (None when missing or invalid).
 
     Returns:
         The options found (none when pytest is not configured here).
@@ -300,9 +303,7 @@ def _addopts_in(read: Callable[[str], str | None]) -> PytestOptions:
         parser = load_ini(text) if text is not None else None
         if parser is not None and parser.has_section(section):
             return _addopts_options(parser.get(section, "addopts", fallback=""))
-    text = read("pyproject.toml")
-    data = load_toml(text) if text is not None else None
-    options = (data or {}).get("tool", {}).get("pytest", {}).get("ini_options")
+    options = (pyproject or {}).get("tool", {}).get("pytest", {}).get("ini_options")
     if isinstance(options, Mapping):
         return _addopts_options(options.get("addopts"))
     text = read("setup.cfg")

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
 
-from tests.helpers import check
+from tests.helpers import finding_lines
 
 
 def _lines(code: str, path: str = "tests/conftest.py") -> list[int]:
-    result = check(textwrap.dedent(code), path=path, select=["BP802"])
-    assert not result.errors, [e.trace for e in result.errors]
-    return [finding.range.start.line for finding in result.findings]
+    return finding_lines(code, path, "BP802")
 
 
 @pytest.mark.parametrize(

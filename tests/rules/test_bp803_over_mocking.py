@@ -6,13 +6,11 @@ import textwrap
 
 import pytest
 
-from tests.helpers import check
+from tests.helpers import finding_lines
 
 
-def _lines(code: str) -> list[int]:
-    result = check(textwrap.dedent(code), path="tests/test_users.py", select=["BP803"])
-    assert not result.errors, [e.trace for e in result.errors]
-    return [finding.range.start.line for finding in result.findings]
+def _lines(code: str, path: str = "tests/test_users.py") -> list[int]:
+    return finding_lines(code, path, "BP803")
 
 
 @pytest.mark.parametrize(
