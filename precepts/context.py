@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import libcst as cst
 
@@ -15,6 +15,8 @@ from precepts.findings import Position, Range
 from precepts.positions import PositionResolver, Positions
 from precepts.text import LineIndex
 from precepts.versions import NEWEST, PythonVersion
+
+T = TypeVar("T")
 
 _TEST_PATH = re.compile(r"(^|/)(tests?|testing)/|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
 
@@ -77,6 +79,7 @@ class RuleContext:
         self.current_statement = -1
         self.metadata: dict[Any, Any] = {}
         self.paths: dict[int, tuple[cst.CSTNode, ...]] = {}
+        self._memos: dict[Hashable, Any] = {}
         self.positions: Positions = positions or PositionResolver(
             module, self.paths, lambda: self.ast_tree, lambda line: self.lines.line_text(line)
         )
@@ -102,6 +105,27 @@ class RuleContext:
         """
         tree = self.ast_tree
         return tree if tree is not None else ast.Module(body=[], type_ignores=[])
+
+    def memo(self, key: Hashable, make: Callable[[], T]) -> T:
+        """Return what rules share about this check under ``key``, made on first use.
+
+        Helpers shared by several rules (bindings, routes, claims) keep their per-check
+        answers here, so they live exactly as long as the check. A module-level
+        ``WeakKeyDictionary`` keyed by the context would leak whenever its value refers
+        back to the context (the value keeps the key alive); this cannot.
+
+        Args:
+            key: The helper's key (its own class or module-level constant).
+            make: Builds the value the first time.
+
+        Returns:
+            The shared value.
+        """
+        try:
+            return self._memos[key]  # type: ignore[no-any-return]
+        except KeyError:
+            value = self._memos[key] = make()
+            return value
 
     @cached_property
     def facts(self) -> ModuleFacts:

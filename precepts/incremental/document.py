@@ -44,7 +44,7 @@ from precepts.engine import (
 from precepts.facts import ModelInfo, ModuleFacts, StatementFacts, compute_facts
 from precepts.findings import Finding, Range
 from precepts.incremental.buffer import TextBuffer, content_length, split_keep_ends
-from precepts.incremental.facts_key import BODY, CROSSFILE, FactsTracker, watched
+from precepts.incremental.facts_key import FactsTracker, Reads, watched
 from precepts.incremental.layout import Layout, LeafPositions
 from precepts.incremental.leaves import (
     BROKEN,
@@ -245,12 +245,6 @@ def _parse_ast(text: str) -> ast.Module | None:
         return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-
-
-# id(dependencies) → (dependencies, reads module.body, asks cross-file questions): each
-# cached entry's dependencies are checked on every check, and this answer never changes.
-# The tuple is kept (so its id is not reused while listed); the map is cleared when big.
-_DEPENDENCY_KINDS: dict[int, tuple[tuple[Any, ...], bool, bool]] = {}
 
 
 class IncrementalDocument:
@@ -1047,7 +1041,7 @@ class IncrementalDocument:
             return ("C", leaf.text, leaf.post, owner.head.text, _docstring_text(owner))
         return ("N", id(owner.node))
 
-    def _valid(self, entry: list[Any], dependencies: tuple[Any, ...]) -> bool:
+    def _valid(self, entry: list[Any], dependencies: Reads) -> bool:
         """Tell whether a cached entry still holds under the current facts."""
         stamp = self._stamp(dependencies)
         if entry[-1] == stamp:
@@ -1057,23 +1051,16 @@ class IncrementalDocument:
             return True
         return False
 
-    def _stamp(self, dependencies: tuple[Any, ...]) -> tuple[int, int, int]:
+    def _stamp(self, dependencies: Reads) -> tuple[int, int, int]:
         """Return what a cached entry was validated against.
 
         That is the facts, and the module's statements and cross-file answers when the
         entry depends on them.
         """
-        uses = _DEPENDENCY_KINDS.get(id(dependencies))
-        if uses is None or uses[0] is not dependencies:
-            names = {name for name, _, _ in dependencies}
-            uses = (dependencies, BODY in names, CROSSFILE in names)
-            if len(_DEPENDENCY_KINDS) >= 65536:
-                _DEPENDENCY_KINDS.clear()
-            _DEPENDENCY_KINDS[id(dependencies)] = uses
         return (
             self._facts_version,
-            self._body_version if uses[1] else -1,
-            default_service().generation if uses[2] else -1,
+            self._body_version if dependencies.body else -1,
+            default_service().generation if dependencies.crossfile else -1,
         )
 
     def _lookup(self, leaf: Leaf) -> bool:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Hashable, ItemsView, Iterator, KeysView, ValuesView
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 import libcst as cst
@@ -32,6 +32,49 @@ BODY = "<module.body>"
 #: The dependency of a leaf on answers of the cross-file (jedi) service.
 CROSSFILE = "<crossfile>"
 Dependency = tuple[str, Hashable, Hashable]
+
+
+@dataclass(frozen=True, slots=True)
+class Reads:
+    """What one leaf (or statement summary) read while the rules walked it.
+
+    The two flags are worked out once here, not looked up on every check: a cached result
+    is re-validated against the module's statements or the cross-file answers only when
+    it read them.
+
+    Attributes:
+        entries: (field, key or None for the whole container, fingerprint) triples.
+        body: True when it read ``module.body`` (it depends on every statement).
+        crossfile: True when it asked the cross-file service.
+    """
+
+    entries: tuple[Dependency, ...] = ()
+    body: bool = False
+    crossfile: bool = False
+
+    @classmethod
+    def of(cls, entries: tuple[Dependency, ...]) -> Reads:
+        """Return the reads of these entries, with their flags.
+
+        Args:
+            entries: The logged lookups.
+
+        Returns:
+            The reads.
+        """
+        names = {name for name, _, _ in entries}
+        return cls(entries, BODY in names, CROSSFILE in names)
+
+    def plus(self, dependency: Dependency) -> Reads:
+        """Return these reads and one more.
+
+        Args:
+            dependency: The added lookup.
+
+        Returns:
+            The new reads.
+        """
+        return Reads.of((*self.entries, dependency))
 
 
 class WatchedModule(cst.Module):
@@ -233,20 +276,20 @@ class FactsTracker:
         """Log that a rule read the whole module (its ``ast`` tree, say) for this leaf."""
         self._note_body()
 
-    def stop(self) -> tuple[Dependency, ...]:
+    def stop(self) -> Reads:
         """Stop logging and return what was read, with fingerprints.
 
         Returns:
-            (field, key or None for the whole container, fingerprint) triples.
+            The reads: (field, key or None for the whole container, fingerprint) triples.
         """
         _WATCH[0] = _WATCH[1] = None
         default_service().observer = None
         log, self.log = self.log, None
         if log is None:
-            return ()
-        return tuple((name, key, self._lookup(name, key)) for name, key in log.entries)
+            return Reads()
+        return Reads.of(tuple((name, key, self._lookup(name, key)) for name, key in log.entries))
 
-    def still_valid(self, dependencies: tuple[Dependency, ...]) -> bool:
+    def still_valid(self, dependencies: Reads) -> bool:
         """Tell whether every recorded lookup still finds the same thing.
 
         Args:
@@ -255,7 +298,7 @@ class FactsTracker:
         Returns:
             True when the leaf's cached findings still hold.
         """
-        return all(self._lookup(name, key) == print_ for name, key, print_ in dependencies)
+        return all(self._lookup(name, key) == print_ for name, key, print_ in dependencies.entries)
 
     def _lookup(self, name: str, key: Hashable) -> Hashable:
         try:

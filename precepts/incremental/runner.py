@@ -31,7 +31,7 @@ from libcst.metadata import MetadataWrapper
 from precepts.context import RuleContext
 from precepts.engine import RuleError, RuleSet, pending_to_finding
 from precepts.findings import Finding, Fix, Range, RelatedLocation, Severity, TextEdit
-from precepts.incremental.facts_key import Dependency, FactsTracker
+from precepts.incremental.facts_key import FactsTracker, Reads
 from precepts.incremental.layout import Layout, LeafPositions
 from precepts.incremental.leaves import CHILD, STMT, Leaf, Split, top_node
 from precepts.rule import PendingFinding, Rule
@@ -84,7 +84,7 @@ class LeafResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[RuleError] = field(default_factory=list)
     portable: bool = True
-    dependencies: tuple[Dependency, ...] = ()
+    dependencies: Reads = field(default_factory=Reads)
 
 
 @dataclass
@@ -101,7 +101,7 @@ class Summary:
     values: dict[str, Any] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
     errors: list[RuleError] = field(default_factory=list)
-    dependencies: tuple[Dependency, ...] = ()
+    dependencies: Reads = field(default_factory=Reads)
 
 
 class LeafContext(RuleContext):
@@ -241,7 +241,7 @@ class LeafRunner:
                 if not result.portable:
                     # A finding that reaches into another statement (a fix that edits
                     # an import) holds only while no other statement changes.
-                    result.dependencies += (tracker.body_dependency(),)
+                    result.dependencies = result.dependencies.plus(tracker.body_dependency())
                 results[id(leaf)] = (leaf, result)
         self.context.current_statement = -1
         return results
@@ -403,7 +403,7 @@ class LeafRunner:
         summary.findings = converted.findings
         summary.errors.extend(converted.errors)
         if not converted.portable:
-            summary.dependencies += (tracker.body_dependency(),)
+            summary.dependencies = summary.dependencies.plus(tracker.body_dependency())
         return summary
 
     def finish(

@@ -27,7 +27,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 import libcst as cst
 
@@ -615,9 +614,6 @@ def _field_names(node: cst.ClassDef) -> Iterator[str]:
                     yield small.target.value
 
 
-_SCOPES: WeakKeyDictionary[RuleContext, ClaimsScope] = WeakKeyDictionary()
-
-
 def claims_scope(context: RuleContext) -> ClaimsScope:
     """Return the claims knowledge of the module being checked (one per check).
 
@@ -627,11 +623,10 @@ def claims_scope(context: RuleContext) -> ClaimsScope:
     Returns:
         The scope.
     """
-    scope = _SCOPES.get(context)
-    if scope is None:
-        scope = ClaimsScope(context.path, context.facts, context.module, context)
-        _SCOPES[context] = scope
-    return scope
+    # The scope refers to its context, so it lives in the context's own memo.
+    return context.memo(
+        ClaimsScope, lambda: ClaimsScope(context.path, context.facts, context.module, context)
+    )
 
 
 def is_claims(context: RuleContext, node: cst.BaseExpression) -> bool:

@@ -28,7 +28,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 import libcst as cst
 
@@ -188,14 +187,8 @@ class _Cache:
     models: dict[str, str] | None = None
 
 
-_CACHES: WeakKeyDictionary[RuleContext, _Cache] = WeakKeyDictionary()
-
-
 def _cache(context: RuleContext) -> _Cache:
-    cache = _CACHES.get(context)
-    if cache is None:
-        cache = _CACHES[context] = _Cache()
-    return cache
+    return context.memo(_Cache, _Cache)
 
 
 def short(name: str | None) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
-from weakref import WeakKeyDictionary
 
 import libcst as cst
 
@@ -211,14 +210,8 @@ class _Cache:
     model_kinds: dict[str, str | None] = field(default_factory=dict)
 
 
-_CACHES: WeakKeyDictionary[RuleContext, _Cache] = WeakKeyDictionary()
-
-
 def _cache(context: RuleContext) -> _Cache:
-    cache = _CACHES.get(context)
-    if cache is None:
-        cache = _CACHES[context] = _Cache()
-    return cache
+    return context.memo(_Cache, _Cache)
 
 
 def enclosing_function(context: RuleContext) -> cst.FunctionDef | None:
