@@ -178,7 +178,7 @@ class UncheckedFirstResult(Rule):
 
         Args:
             name: The variable.
-            use: The attribute access.
+            use: The attribute access (or `setattr`/`getattr` call).
             tracked: Where it was assigned.
             function: The function analysed.
         """
@@ -483,6 +483,11 @@ class _Flow:
             if state.get(name) is False and name not in guarded:
                 self.use(name, node)
             return
+        reflected = _reflected_object(node)
+        if reflected is not None and state.get(reflected) is False and reflected not in guarded:
+            # ``setattr(x, "a", v)`` fails on None as ``x.a = v`` does: BP205's own fix
+            # writes it, and it must not hide the missing check.
+            self.use(reflected, node)
         if isinstance(node, (cst.BooleanOperation, cst.IfExp)):
             self.guarded_expression(node, state, guarded)
             return
@@ -505,7 +510,7 @@ class _Flow:
         proved = _positive(node.left) if is_and else _negative(node.left)
         self.expression(node.right, state, guarded | proved)
 
-    def use(self, name: str, node: cst.Attribute) -> None:
+    def use(self, name: str, node: cst.Attribute | cst.Call) -> None:
         """Report the first unchecked use of a name."""
         if name in self.reported:
             return
@@ -513,6 +518,21 @@ class _Flow:
         tracked = self.tracked.get(name)
         if tracked is not None:
             self.rule.flag(name, node, tracked, self.function)
+
+
+def _reflected_object(node: cst.CSTNode) -> str | None:
+    """Return ``x`` of ``setattr(x, "a", v)`` or ``getattr(x, "a")`` (no default), else None.
+
+    ``getattr`` with a default does not fail on None, so it is no use of ``x``.
+    """
+    if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Name):
+        return None
+    wanted = {"setattr": 3, "getattr": 2}.get(node.func.value)
+    args = node.args
+    if wanted is None or len(args) != wanted or any(a.keyword or a.star for a in args):
+        return None
+    first = args[0].value
+    return first.value if isinstance(first, cst.Name) else None
 
 
 def _never_returns(value: cst.BaseExpression) -> bool:

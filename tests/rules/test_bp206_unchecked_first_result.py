@@ -131,3 +131,48 @@ def test_route_fix_falls_back_to_assert_without_fastapi_import():
     result = fixed(code, "BP206")
     assert "assert db_user is not None\n    # keep this comment" in result
     assert "HTTPException" not in result
+
+
+def test_setattr_and_getattr_are_uses():
+    # setattr/getattr fail on None as attribute access does; getattr with a default does not.
+    code = """
+    def a(db, i):
+        u = db.get(User, i)
+        setattr(u, "name", "x")
+    def b(db, i):
+        u = db.get(User, i)
+        return getattr(u, "name")
+    def c(db, i):
+        u = db.get(User, i)
+        return getattr(u, "name", None)
+    def d(db, i):
+        u = db.get(User, i)
+        if u is None:
+            return None
+        setattr(u, "name", "x")
+    """
+    assert lines(code, "BP206") == [4, 7]
+
+
+def test_bp205_fix_keeps_the_bp206_finding_where_it_was():
+    # Seen in open-webui: BP205's setattr rewrite moved BP206 to a later line (issue 17).
+    code = """
+    from sqlalchemy import Column, Integer, String
+    from sqlalchemy.orm import declarative_base
+    Base = declarative_base()
+    class Message(Base):
+        __tablename__ = "messages"
+        id = Column(Integer, primary_key=True)
+        content = Column(String)
+        data = Column(String)
+    async def update(db, id, content):
+        message = await db.get(Message, id)
+        message.content = content
+        message.data = message.data if message.data else {}
+        await db.commit()
+    """
+    before = lines(code, "BP206")
+    rewritten = fixed(code, "BP205")
+    assert 'setattr(message, "content", content)' in rewritten
+    assert before == [12]
+    assert lines(rewritten, "BP206") == before
