@@ -478,16 +478,11 @@ class _Flow:
         """Report attribute access on unchecked names in an expression."""
         if not state or all(state.values()):
             return
+        name = _used_object(node)
+        if name is not None and state.get(name) is False and name not in guarded:
+            self.use(name, node)
         if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
-            name = node.value.value
-            if state.get(name) is False and name not in guarded:
-                self.use(name, node)
             return
-        reflected = _reflected_object(node)
-        if reflected is not None and state.get(reflected) is False and reflected not in guarded:
-            # ``setattr(x, "a", v)`` fails on None as ``x.a = v`` does: BP205's own fix
-            # writes it, and it must not hide the missing check.
-            self.use(reflected, node)
         if isinstance(node, (cst.BooleanOperation, cst.IfExp)):
             self.guarded_expression(node, state, guarded)
             return
@@ -520,11 +515,16 @@ class _Flow:
             self.rule.flag(name, node, tracked, self.function)
 
 
-def _reflected_object(node: cst.CSTNode) -> str | None:
-    """Return ``x`` of ``setattr(x, "a", v)`` or ``getattr(x, "a")`` (no default), else None.
+def _used_object(node: cst.CSTNode) -> str | None:
+    """Return ``x`` when ``node`` fails on ``x = None``, else None.
 
-    ``getattr`` with a default does not fail on None, so it is no use of ``x``.
+    That is ``x.a``, ``setattr(x, "a", v)`` and ``getattr(x, "a")``.
+
+    ``setattr`` counts because BP205's own fix writes it and must not hide the missing
+    check; ``getattr`` with a default does not fail on None, so it is no use of ``x``.
     """
+    if isinstance(node, cst.Attribute):
+        return node.value.value if isinstance(node.value, cst.Name) else None
     if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Name):
         return None
     wanted = {"setattr": 3, "getattr": 2}.get(node.func.value)
