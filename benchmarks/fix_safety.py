@@ -44,7 +44,9 @@ import libcst as cst
 
 from precepts.config import tomllib
 
-PRECEPTS = [sys.executable, "-m", "precepts"]
+# -I: the checked tree is the working directory, and it must not shadow the standard
+# library (airflow has a top-level `logging` package there).
+PRECEPTS = [sys.executable, "-I", "-m", "precepts"]
 PYTHON_SUFFIXES = (".py", ".pyi")
 CONFIG_FILES = ("pyproject.toml", "setup.cfg", ".coveragerc")
 
