@@ -19,8 +19,9 @@ import libcst as cst
 from precepts.engine import Checker, RuleSet
 from precepts.findings import Finding
 from precepts.incremental.buffer import content_length, split_keep_ends
-from precepts.incremental.document import IncrementalDocument, _stand_in_text
+from precepts.incremental.document import IncrementalDocument
 from precepts.incremental.leaves import body_indent
+from precepts.incremental.tree import _stand_in_text
 from precepts.text import LineIndex, split_lines
 
 TYPED = list("abcxyz_019 .,:()[]{}=+-'\"#\n\t") + ["    ", "\n    ", "é", "😀", "中"]

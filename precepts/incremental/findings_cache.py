@@ -1,0 +1,259 @@
+"""The findings cache of an open document: which leaves' findings still hold.
+
+A leaf's result is kept on the leaf (``leaf.cache["result"]``), and a result valid
+wherever its text appears is also kept in a per-document cache keyed by that text, so
+a statement typed again (or undone) is not checked again. A module rule's summary of a
+top-level statement is kept on the statement (``top.cache["summary"]``).
+
+Each entry remembers what it was last validated against (its *stamp*): the version of
+the module facts and, when the result read them, of the module's statements and of the
+cross-file answers. An entry whose stamp is current holds; any other is re-validated
+against the facts it read (see :class:`precepts.incremental.facts_key.FactsTracker`).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import libcst as cst
+
+from precepts.crossfile import default_service
+from precepts.facts import ModuleFacts
+from precepts.incremental.facts_key import FactsTracker, Reads
+from precepts.incremental.leaves import CHILD, Leaf, Split, Top, top_node
+from precepts.incremental.runner import LeafResult, Summary
+
+#: What a cached entry was last validated against: the facts' version, the version of
+#: the module's statements (-1 when it did not read them) and the cross-file service's
+#: generation (-1 when it did not ask it).
+Stamp = tuple[int, int, int]
+
+R = TypeVar("R", LeafResult, Summary)
+
+
+@dataclass(slots=True)
+class CacheEntry(Generic[R]):
+    """One cached result and what it is valid for.
+
+    Attributes:
+        generation: The rule set's generation it was computed under.
+        key: What it was computed for: a leaf's context key (see
+            :func:`context_key`), or the statement node of a summary
+            (compared by identity).
+        result: The leaf's findings, or the statement's summary.
+        stamp: What it was last validated against.
+        owner: The node of the split the leaf belonged to: a context key may hold that
+            node's ``id``, which is unique only while the node lives.
+    """
+
+    generation: int
+    key: Any
+    result: R
+    stamp: Stamp
+    owner: cst.CSTNode | None = None
+
+
+def _docstring_text(split: Split) -> str:
+    first = split.children[0]
+    node = first.node
+    if (
+        isinstance(node, cst.SimpleStatementLine)
+        and node.body
+        and isinstance(node.body[0], cst.Expr)
+        and isinstance(node.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    ):
+        return first.text
+    return ""
+
+
+def context_key(leaf: Leaf) -> tuple[Any, ...]:
+    """Return what a leaf's findings depend on besides the facts it reads.
+
+    A top-level statement (``S``) and a statement of a split class body (``C``) depend
+    on their text and little else, so their findings may also be cached by text; any
+    other leaf (``N``) depends on the whole statement it belongs to.
+
+    Args:
+        leaf: A leaf.
+
+    Returns:
+        The key, its kind first.
+    """
+    owner = leaf.owner
+    if owner is None:
+        return ("S", leaf.text, leaf.pre, leaf.post)
+    if owner.is_class and leaf.kind == CHILD:
+        return ("C", leaf.text, leaf.post, owner.head.text, _docstring_text(owner))
+    return ("N", id(owner.node))
+
+
+def cached_result(leaf: Leaf) -> LeafResult:
+    """Return the findings cached on a leaf (it was looked up or stored this check).
+
+    Args:
+        leaf: A valid leaf.
+
+    Returns:
+        Its result.
+    """
+    entry: CacheEntry[LeafResult] = leaf.cache["result"]
+    return entry.result
+
+
+class FindingsCache:
+    """The cached findings and summaries of one document, and their validity.
+
+    Attributes:
+        tracker: Fingerprints the facts and records which of them each leaf reads.
+    """
+
+    def __init__(self, size: int) -> None:
+        """Start empty.
+
+        Args:
+            size: Entries of the cache keyed by statement text.
+        """
+        self.tracker = FactsTracker()
+        self._generation = 0
+        self._facts_key: Hashable = None
+        self._facts_version = 0
+        self._body_ids: tuple[int, ...] = ()
+        self._body_version = 0
+        self._texts: OrderedDict[Hashable, CacheEntry[LeafResult]] = OrderedDict()
+        self._size = size
+
+    def new_generation(self) -> None:
+        """Drop every cached result (the rules changed)."""
+        self._generation += 1
+        self._texts.clear()
+
+    def reset_tracker(self) -> None:
+        """Start a new tracker (the tree was dropped); cached results stay."""
+        self.tracker = FactsTracker()
+
+    def load_facts(self, facts: ModuleFacts, module: cst.Module) -> None:
+        """Take the facts and the module of a new check.
+
+        Args:
+            facts: The module's facts (the same object when they did not change).
+            module: The module the rules see.
+        """
+        if facts is self.tracker.source:
+            key = self._facts_key
+            self.tracker.rebind(module)
+        else:
+            key = self.tracker.load(facts, module)
+        if key != self._facts_key:
+            # Cached entries remember the version they were last validated against.
+            self._facts_key = key
+            self._facts_version += 1
+        body = tuple(id(statement) for statement in module.body)
+        if body != self._body_ids:
+            self._body_ids = body
+            self._body_version += 1
+
+    def lookup(self, leaf: Leaf) -> bool:
+        """Tell whether a leaf's findings are known (on the leaf or in the text cache).
+
+        Args:
+            leaf: A valid leaf.
+
+        Returns:
+            True when they are (they are then on the leaf).
+        """
+        key = context_key(leaf)
+        entry: CacheEntry[LeafResult] | None = leaf.cache.get("result")
+        if (
+            entry is not None
+            and entry.generation == self._generation
+            and entry.key == key
+            and self._valid(entry)
+        ):
+            return True
+        if key[0] in ("S", "C"):
+            cached = self._texts.get(key)
+            if cached is not None and self._valid(cached):
+                self._texts.move_to_end(key)
+                stamp = self._stamp(cached.result.dependencies)
+                leaf.cache["result"] = CacheEntry(self._generation, key, cached.result, stamp)
+                return True
+        return False
+
+    def store(self, leaf: Leaf, result: LeafResult) -> None:
+        """Cache the findings of a leaf just checked.
+
+        Args:
+            leaf: The leaf.
+            result: Its findings.
+        """
+        key = context_key(leaf)
+        owner = leaf.owner
+        leaf.cache["result"] = CacheEntry(
+            self._generation,
+            key,
+            result,
+            self._stamp(result.dependencies),
+            owner.node if owner else None,
+        )
+        if key[0] in ("S", "C") and result.portable and not result.errors:
+            self._texts[key] = CacheEntry(
+                self._generation, key, result, self._stamp(result.dependencies)
+            )
+            if len(self._texts) > self._size:
+                self._texts.popitem(last=False)
+
+    def summary(self, top: Top) -> Summary | None:
+        """Return the cached summary of a top-level statement, if it still holds.
+
+        Args:
+            top: The statement.
+
+        Returns:
+            The summary, or None.
+        """
+        entry: CacheEntry[Summary] | None = top.cache.get("summary")
+        if (
+            entry is not None
+            and entry.generation == self._generation
+            and entry.key is top_node(top)
+            and self._valid(entry)
+        ):
+            return entry.result
+        return None
+
+    def store_summary(self, top: Top, summary: Summary) -> None:
+        """Cache the summary of a top-level statement.
+
+        Args:
+            top: The statement.
+            summary: What the module rules saw in it.
+        """
+        top.cache["summary"] = CacheEntry(
+            self._generation, top_node(top), summary, self._stamp(summary.dependencies)
+        )
+
+    def _valid(self, entry: CacheEntry[Any]) -> bool:
+        """Tell whether a cached entry still holds under the current facts."""
+        dependencies = entry.result.dependencies
+        stamp = self._stamp(dependencies)
+        if entry.stamp == stamp:
+            return True
+        if self.tracker.still_valid(dependencies):
+            entry.stamp = stamp
+            return True
+        return False
+
+    def _stamp(self, dependencies: Reads) -> Stamp:
+        """Return what a cached entry was validated against.
+
+        That is the facts, and the module's statements and cross-file answers when the
+        entry depends on them.
+        """
+        return (
+            self._facts_version,
+            self._body_version if dependencies.body else -1,
+            default_service().generation if dependencies.crossfile else -1,
+        )
