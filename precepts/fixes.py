@@ -79,9 +79,13 @@ def _parses(text: str) -> bool:
 def fix_parses(context: RuleContext, fix: Fix) -> bool:
     """Tell whether the file still parses with ``fix`` applied.
 
-    Only the innermost statement holding every edit is re-parsed (dedented to column 0;
-    the ``ast`` tree, already built, finds it): a statement that parses on its own still
-    parses in place. The whole file is parsed only when that region does not.
+    The file is not parsed whole while it is being checked. Each edit lies in a *unit*
+    the positions know (a top-level statement, or a statement of a class body kept
+    apart by the incremental document): units tokenise independently, so the file
+    parses with the fix when every edited unit parses with its edits, dedented. Within
+    a unit the innermost statement holding the edits is tried first (a statement that
+    parses alone still parses in place). Only a unit that then fails, or an edit in the
+    module's header or footer, costs a parse of the whole fixed file.
 
     Args:
         context: The module's context.
@@ -90,47 +94,54 @@ def fix_parses(context: RuleContext, fix: Fix) -> bool:
     Returns:
         True when the fixed file parses.
     """
-    lines = context.lines
-    first_line = min(e.range.start.line for e in fix.edits)
-    last_line = max(e.range.end.line for e in fix.edits)
-    if context.ast_tree is None:
-        return _newer_syntax_fix_parses(context, fix, first_line, last_line)
-    statement = _innermost_ast_statement(context.ast_module, first_line + 1, last_line + 1)
-    if statement is not None:
-        start_line = _first_line_of(statement) - 1
-        end_line = (statement.end_lineno or statement.lineno) - 1
-        region = lines.text[lines.offset(start_line, 0) : lines.offset(end_line + 1, 0)]
-        shifted = [TextEdit(e.range.moved(-start_line), e.content) for e in fix.edits]
-        fixed = _dedented(apply_edits(region, shifted))
-        if fixed.startswith("elif"):
-            # ``ast`` gives an ``elif`` branch as an ``If`` of its own, whose lines start
-            # with ``elif``: as ``if`` it parses alone (else the whole file is compiled).
-            fixed = fixed[2:]
-        if _parses(fixed):
-            return True
-    return _parses(apply_edits(lines.text, fix.edits))
-
-
-def _newer_syntax_fix_parses(
-    context: RuleContext, fix: Fix, first_line: int, last_line: int
-) -> bool:
-    """Judge a fix in a text only libcst parses (syntax newer than the interpreter).
-
-    The text parsed before the fix, by libcst and with newer syntax explaining CPython's
-    rejection, so libcst's verdict on the fixed code is the judge's. Only the top-level
-    statements holding the edits are parsed again: they parse alone as they do in place.
-    """
     positions = context.positions
-    first = positions.statement_index_of(first_line)
-    last = positions.statement_index_of(last_line)
+    units: dict[tuple[int, int], list[TextEdit]] = {}
+    for edit in fix.edits:
+        span = positions.unit_span(edit.range.start.line)
+        if span is None or not span[0] <= edit.range.end.line <= span[1]:
+            return _parses(apply_edits(context.lines.text, fix.edits))
+        units.setdefault(span, []).append(edit)
+    if all(_unit_parses(context, span, edits) for span, edits in units.items()):
+        return True
+    return _parses(apply_edits(context.lines.text, fix.edits))
+
+
+def _unit_parses(context: RuleContext, span: tuple[int, int], edits: list[TextEdit]) -> bool:
+    """Tell whether the unit of lines ``span`` parses with ``edits`` applied."""
+    first_line, last_line = span
     lines = context.lines
-    if first >= 0 and last >= 0:
-        start_line = positions.statement_span(first)[0]
-        end_line = positions.statement_span(last)[1]
-        region = lines.text[lines.offset(start_line, 0) : lines.offset(end_line + 1, 0)]
-        shifted = [TextEdit(e.range.moved(-start_line), e.content) for e in fix.edits]
-        return syntax.libcst_parses(apply_edits(region, shifted))
-    return syntax.libcst_parses(apply_edits(lines.text, fix.edits))
+    region = lines.text[lines.offset(first_line, 0) : lines.offset(last_line + 1, 0)]
+    shifted = [TextEdit(e.range.moved(-first_line), e.content) for e in edits]
+    # Several fixes of one check may edit the same unit: its tree is built once.
+    tree = context.memo((_unit_tree, span), lambda: _unit_tree(_dedented(region)))
+    if tree is not None:
+        first = min(e.range.start.line for e in shifted) + 1
+        last = max(e.range.end.line for e in shifted) + 1
+        statement = _innermost_ast_statement(tree, first, last)
+        if statement is not None and statement not in tree.body:
+            start = _first_line_of(statement) - 1
+            end = (statement.end_lineno or statement.lineno) - 1
+            index = LineIndex(region)
+            inner = region[index.offset(start, 0) : index.offset(end + 1, 0)]
+            moved = [TextEdit(e.range.moved(-start), e.content) for e in shifted]
+            fixed = _dedented(apply_edits(inner, moved))
+            if fixed.startswith("elif"):
+                # ``ast`` gives an ``elif`` branch as an ``If`` of its own, whose lines
+                # start with ``elif``: as ``if`` it parses alone.
+                fixed = fixed[2:]
+            if _parses(fixed):
+                return True
+    # The judge also accepts syntax newer than the interpreter (CPython rejected the
+    # unit, libcst decides), as it did for the unfixed text.
+    return _parses(_dedented(apply_edits(region, shifted)))
+
+
+def _unit_tree(region: str) -> ast.Module | None:
+    """CPython's tree of one unit's (dedented) text, or None when it rejects it."""
+    try:
+        return ast.parse(region)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _first_line_of(statement: ast.stmt) -> int:
@@ -174,7 +185,10 @@ def _last_line(node: ast.AST) -> int:
 
 
 def _dedented(text: str) -> str:
-    indent = text[: len(text) - len(text.lstrip(" \t"))]
+    # The indentation of the first line holding code: leading blank lines have none.
+    code = text.lstrip(" \t\r\n")
+    start = text.rfind("\n", 0, len(text) - len(code)) + 1
+    indent = text[start : len(text) - len(code)]
     if not indent:
         return text
     return "".join(

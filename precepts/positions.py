@@ -60,6 +60,14 @@ class Positions(Protocol):
         """Return the top-level statement holding ``line``, or -1."""
         ...
 
+    def unit_span(self, line: int) -> tuple[int, int] | None:
+        """Return the smallest known run of whole lines around ``line`` that parses alone.
+
+        That is a top-level statement, or a statement of a class body the positions
+        keep apart (dedented); None in the module's header or footer.
+        """
+        ...
+
 
 class PositionResolver:
     """Resolves node ranges of one module lazily, statement by statement."""
@@ -370,6 +378,18 @@ class PositionResolver:
             if first <= line <= last:
                 return index
         return -1
+
+    def unit_span(self, line: int) -> tuple[int, int] | None:
+        """Return the top-level statement's lines around ``line`` (see :class:`Positions`).
+
+        Args:
+            line: A 0-based line.
+
+        Returns:
+            (first, last), inclusive, or None in the header or footer.
+        """
+        index = self.statement_index_of(line)
+        return None if index < 0 else self.statement_span(index)
 
 
 def _shifted(code_range: CodeRange, offset: int) -> Range:

@@ -164,6 +164,28 @@ class LeafPositions:
         first, last = self.statement_span(index)
         return index if first <= line <= last else -1
 
+    def unit_span(self, line: int) -> tuple[int, int] | None:
+        """Return the lines of the leaf around ``line`` when it parses alone, else its statement.
+
+        A statement of a split class body is such a unit (dedented); any other line gets
+        its top-level statement.
+
+        Args:
+            line: A 0-based line.
+
+        Returns:
+            (first, last), inclusive, or None in the module's header or footer.
+        """
+        layout = self.layout
+        if 0 <= line < layout.line_total:
+            index = layout.leaf_at(line)
+            leaf = layout.leaves[index]
+            if leaf.kind == CHILD and leaf.valid:
+                start = layout.starts[index]
+                return start, start + leaf.lines - 1 - leaf.post
+        index = self.statement_index_of(line)
+        return None if index < 0 else self.statement_span(index)
+
     def range_of(self, node: cst.CSTNode, hint: int = -1) -> Range:
         """Return the range of a node of the rules' module.
 

@@ -33,7 +33,7 @@ from precepts.engine import RuleError, RuleSet, pending_to_finding
 from precepts.findings import Finding, Fix, Range, RelatedLocation, Severity, TextEdit
 from precepts.incremental.facts_key import FactsTracker, Reads
 from precepts.incremental.layout import Layout, LeafPositions
-from precepts.incremental.leaves import CHILD, STMT, Leaf, Split, top_node
+from precepts.incremental.leaves import Leaf, Split, top_node
 from precepts.rule import PendingFinding, Rule
 from precepts.walker import Walker, handler_names
 
@@ -329,11 +329,6 @@ class LeafRunner:
         start = self.layout.start_of(leaf)
         end = start + leaf.lines
         self.positions.focus = leaf
-        whole_ast = self.context._ast_module
-        if pending:
-            # Fixes are checked by re-parsing the innermost statement the ``ast`` tree
-            # finds: this leaf's own tree is enough, the whole module's is not needed.
-            self.context._ast_module = _leaf_ast(leaf, start)
         try:
             for rule, items in pending.items():
                 if rule in failures:
@@ -352,7 +347,6 @@ class LeafRunner:
                     result.findings.append(shift_finding(finding, -start))
         finally:
             self.positions.focus = None
-            self.context._ast_module = whole_ast
         return result
 
     # Module rules.
@@ -506,23 +500,6 @@ class LeafRunner:
                     failure = error
             errors.append(_error(rule, self.context.path, failure))
         return findings, errors
-
-
-def _leaf_ast(leaf: Leaf, start: int) -> ast.Module:
-    """Parse one leaf with ``ast``, with the line numbers it has in the document."""
-    try:
-        if leaf.kind == STMT:
-            tree = ast.parse(leaf.text)
-            offset = start
-        elif leaf.kind == CHILD:
-            owner = ast.parse("class _:\n" + leaf.text).body[0]
-            tree = ast.Module(body=owner.body, type_ignores=[])  # type: ignore[attr-defined]
-            offset = start - 1
-        else:
-            return ast.Module(body=[], type_ignores=[])
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return ast.Module(body=[], type_ignores=[])
-    return ast.increment_lineno(tree, offset)
 
 
 def _has_module_handlers(rule: type[Rule]) -> bool:

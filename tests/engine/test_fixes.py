@@ -53,9 +53,30 @@ def test_a_fix_that_would_not_parse_is_refused(parsed_texts: list[str]):
     text = "x = 1\nif x:\n    y = 2\n"
     broken = Fix("break it", (TextEdit(Range.of(2, 4, 2, 5), "("),), Applicability.SAFE)
     assert not fixes.fix_parses(_context(text), broken)
-    # The statement's region failed, so the whole file was tried too before refusing.
-    assert len(parsed_texts) == 2
-    assert parsed_texts[1] == "x = 1\nif x:\n    ( = 2\n"
+    # The innermost statement failed, then its top-level statement, then (before
+    # refusing) the whole file.
+    assert parsed_texts == ["( = 2\n", "if x:\n    ( = 2\n", "x = 1\nif x:\n    ( = 2\n"]
+
+
+def test_a_fix_across_statements_is_checked_statement_by_statement(parsed_texts: list[str]):
+    # An import edited at the top and a use far below: each top-level statement is
+    # parsed with its own edits, never the whole 400-line file.
+    filler = "".join(f"def f{i}():\n    return {i}\n\n\n" for i in range(100))
+    text = "from fastapi import APIRouter\n\n\n" + filler + "def g():\n    return 404\n"
+    last = text.count("\n") - 1
+    fix = Fix(
+        "use status",
+        (
+            TextEdit(Range.of(0, 29, 0, 29), ", status"),
+            TextEdit(Range.of(last, 11, last, 14), "status.HTTP_404_NOT_FOUND"),
+        ),
+        Applicability.SAFE,
+    )
+    assert fixes.fix_parses(_context(text), fix)
+    assert parsed_texts == [
+        "from fastapi import APIRouter, status\n",
+        "return status.HTTP_404_NOT_FOUND\n",
+    ]
 
 
 def test_a_fix_that_parses_is_checked_once(parsed_texts: list[str]):
