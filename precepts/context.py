@@ -127,6 +127,22 @@ class RuleContext:
             value = self._memos[key] = make()
             return value
 
+    def module_query(self, query: Callable[..., T], *args: Hashable) -> T:
+        """Answer a question about the whole module, ``query(module, *args)``, once per check.
+
+        Use it instead of walking ``module.body`` from a rule (the import a fix extends,
+        say): the language server then re-checks the statement only when the *answer*
+        changes, not whenever any other statement does.
+
+        Args:
+            query: A function of the module (and ``args``) that only reads it.
+            args: Its other arguments (hashable).
+
+        Returns:
+            The answer.
+        """
+        return self.memo((query, args), lambda: query(self.module, *args))
+
     @cached_property
     def facts(self) -> ModuleFacts:
         """Module facts (imports, models, apps, loggers), computed on first use."""

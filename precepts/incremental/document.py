@@ -48,7 +48,7 @@ from precepts.incremental.buffer import TextBuffer
 from precepts.incremental.facts_memo import FactsMemo
 from precepts.incremental.findings_cache import FindingsCache, cached_result
 from precepts.incremental.layout import Layout, LeafPositions
-from precepts.incremental.leaves import Leaf, Split, Top
+from precepts.incremental.leaves import Leaf, Split, Top, top_node
 from precepts.incremental.runner import (
     LeafContext,
     LeafRunner,
@@ -82,6 +82,16 @@ def _parse_ast(text: str) -> ast.Module | None:
         return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
+
+
+def _starts(layout: Layout) -> dict[int, int]:
+    """Where each leaf and the code of each top-level statement start, by ``id``."""
+    starts = {id(leaf): start for leaf, start in zip(layout.leaves, layout.starts, strict=True)}
+    for top, start in zip(layout.tops, layout.top_starts, strict=True):
+        # Where its code starts: the module's header lines (``pre``) may change alone.
+        first = top.head if isinstance(top, Split) else top
+        starts[id(top_node(top))] = start + first.pre
+    return starts
 
 
 class IncrementalDocument:
@@ -269,6 +279,7 @@ class IncrementalDocument:
         cache = self._findings
         cache.load_facts(self._facts.facts_of(module), module)
         tracker = cache.tracker
+        tracker.place(_starts(layout))
         text = self._tree.checked_text(layout)
         positions = LeafPositions(layout)
         context = LeafContext(

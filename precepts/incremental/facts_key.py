@@ -17,7 +17,7 @@ must therefore not read another statement's body through the facts.
 from __future__ import annotations
 
 import copy
-from collections.abc import Hashable, ItemsView, Iterator, KeysView, ValuesView
+from collections.abc import Callable, Hashable, ItemsView, Iterator, KeysView, ValuesView
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -31,6 +31,11 @@ _MISSING = ("<missing>",)
 BODY = "<module.body>"
 #: The dependency of a leaf on answers of the cross-file (jedi) service.
 CROSSFILE = "<crossfile>"
+#: The dependency of a leaf's result on the top-level statements its ranges reach (a
+#: fix that edits an import): they must stay, unchanged, as many lines away.
+REACH = "<reach>"
+#: The dependency of a leaf on the answer of a question about the whole module.
+QUERY = "<query>"
 Dependency = tuple[str, Hashable, Hashable]
 
 
@@ -44,7 +49,9 @@ class Reads:
 
     Attributes:
         entries: (field, key or None for the whole container, fingerprint) triples.
-        body: True when it read ``module.body`` (it depends on every statement).
+        body: True when it read ``module.body``, a statement another leaf holds, or an
+            answer about the whole module: it is re-validated whenever a statement
+            changes.
         crossfile: True when it asked the cross-file service.
     """
 
@@ -63,7 +70,9 @@ class Reads:
             The reads.
         """
         names = {name for name, _, _ in entries}
-        return cls(entries, BODY in names, CROSSFILE in names)
+        # Reads of the statements' answers or places are re-validated, like reads of the
+        # whole body, whenever a statement changes.
+        return cls(entries, not names.isdisjoint((BODY, REACH, QUERY)), CROSSFILE in names)
 
     def plus(self, dependency: Dependency) -> Reads:
         """Return these reads and one more.
@@ -75,6 +84,15 @@ class Reads:
             The new reads.
         """
         return Reads.of((*self.entries, dependency))
+
+
+def _by_identity(value: Any) -> Hashable:
+    """A fingerprint of a query's answer that tells nodes apart by identity."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_by_identity(item) for item in value)
+    if isinstance(value, cst.CSTNode) or isinstance(value, Hashable):
+        return value  # libcst nodes compare and hash by identity
+    return repr(value)
 
 
 class WatchedModule(cst.Module):
@@ -197,6 +215,8 @@ class FactsTracker:
         self.log: _Log | None = None
         self._statements: set[int] = set()
         self._module = cst.Module(body=())
+        self._starts: dict[int, int] = {}
+        self._answers: dict[Hashable, Any] = {}
 
     def load(self, facts: ModuleFacts, module: cst.Module) -> Hashable:
         """Take the facts of a new check; return the fingerprint of all of them.
@@ -216,6 +236,7 @@ class FactsTracker:
         self._plain = facts
         self.source = facts
         self._memo: dict[tuple[str, Hashable], Hashable] = {}  # per check
+        self._answers = {}
         recording = copy.copy(facts)
         for item in fields(facts):
             value = getattr(facts, item.name)
@@ -242,8 +263,21 @@ class FactsTracker:
         self._statements = {id(statement) for statement in module.body}
         self._module = module
         self._memo = {
-            key: value for key, value in self._memo.items() if key[0] not in (BODY, CROSSFILE)
+            key: value
+            for key, value in self._memo.items()
+            if key[0] not in (BODY, CROSSFILE, REACH, QUERY)
         }
+        self._answers = {}
+
+    def place(self, starts: dict[int, int]) -> None:
+        """Take where the leaves and top-level statements of this check start.
+
+        Args:
+            starts: ``id`` of each leaf and of each top-level statement node → its first
+                line.
+        """
+        self._starts = starts
+        self._memo = {key: value for key, value in self._memo.items() if key[0] != REACH}
 
     def start(self) -> None:
         """Start logging the lookups of one leaf."""
@@ -271,6 +305,57 @@ class FactsTracker:
             The dependency.
         """
         return (BODY, None, self._lookup(BODY, None))
+
+    def reach_dependency(self, leaf: object, statements: tuple[cst.CSTNode, ...]) -> Dependency:
+        """Return a dependency on top-level statements a leaf's result reaches into.
+
+        It holds while each statement is still in the module, the same node (so the
+        same text), as many lines from the leaf as when the result was computed: the
+        result's ranges are kept relative to the leaf.
+
+        Args:
+            leaf: The leaf (its cache holds the result, so its ``id`` stays its own).
+            statements: The statements reached.
+
+        Returns:
+            The dependency.
+        """
+        # The nodes themselves are in the key: they stay alive (their ids unique) as long
+        # as the result that depends on them.
+        key = (id(leaf), statements)
+        return (REACH, key, self._lookup(REACH, key))
+
+    def query(self, query: Callable[..., Any], args: tuple[Hashable, ...]) -> Any:
+        """Answer ``query(module, *args)`` once per check and log the leaf's reliance on it.
+
+        Reading ``module.body`` inside the query is not logged: the leaf depends on the
+        answer, which is compared by identity for nodes (the same statement, not one with
+        the same text) and by value otherwise.
+
+        Args:
+            query: A function of the module that only reads it.
+            args: Its other arguments.
+
+        Returns:
+            The answer.
+        """
+        key = (query, args)
+        if self.log is not None:
+            self.log.entries[(QUERY, key)] = None
+        return self._answer(key)
+
+    def _answer(self, key: tuple[Callable[..., Any], tuple[Hashable, ...]]) -> Any:
+        try:
+            return self._answers[key]
+        except KeyError:
+            pass
+        watch = _WATCH[0]
+        _WATCH[0] = None  # the query's own reads of the body are not the leaf's
+        try:
+            value = self._answers[key] = key[0](self._module, *key[1])
+        finally:
+            _WATCH[0] = watch
+        return value
 
     def note_module_read(self) -> None:
         """Log that a rule read the whole module (its ``ast`` tree, say) for this leaf."""
@@ -318,6 +403,16 @@ class FactsTracker:
         if name == BODY:
             body = object.__getattribute__(self._module, "body")
             return ("body", tuple(id(statement) for statement in body))
+        if name == QUERY:
+            return _by_identity(self._answer(key))  # type: ignore[arg-type]
+        if name == REACH:
+            leaf, statements = key  # type: ignore[misc]
+            starts = self._starts
+            at = starts.get(leaf)
+            return tuple(
+                None if at is None or id(node) not in starts else at - starts[id(node)]
+                for node in statements
+            )
         container = getattr(self._plain, name, None)
         if key is None:
             return self.fingerprint(container)

@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import ast
 import traceback
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper
@@ -31,13 +31,15 @@ from libcst.metadata import MetadataWrapper
 from precepts.context import RuleContext
 from precepts.engine import RuleError, RuleSet, pending_to_finding
 from precepts.findings import Finding, Fix, Range, RelatedLocation, Severity, TextEdit
-from precepts.incremental.facts_key import FactsTracker, Reads
+from precepts.incremental.facts_key import Dependency, FactsTracker, Reads
 from precepts.incremental.layout import Layout, LeafPositions
 from precepts.incremental.leaves import Leaf, Split, top_node
 from precepts.rule import PendingFinding, Rule
 from precepts.walker import Walker, handler_names
 
 RuleSpec = tuple[type[Rule], Mapping[str, Any], Severity]
+
+T = TypeVar("T")
 
 
 def shift_finding(finding: Finding, lines: int) -> Finding:
@@ -122,6 +124,20 @@ class LeafContext(RuleContext):
         if self.tracker is not None:
             self.tracker.note_module_read()
         return RuleContext.ast_module.fget(self)  # type: ignore[attr-defined, no-any-return]
+
+    def module_query(self, query: Callable[..., T], *args: Hashable) -> T:
+        """Answer a question about the module; the leaf depends on the answer only.
+
+        Args:
+            query: A function of the module (and ``args``) that only reads it.
+            args: Its other arguments.
+
+        Returns:
+            The answer.
+        """
+        if self.tracker is None:
+            return super().module_query(query, *args)
+        return self.tracker.query(query, args)  # type: ignore[no-any-return]
 
 
 def needs_metadata(rule: type[Rule]) -> bool:
@@ -240,8 +256,8 @@ class LeafRunner:
                 result.dependencies = dependencies
                 if not result.portable:
                     # A finding that reaches into another statement (a fix that edits
-                    # an import) holds only while no other statement changes.
-                    result.dependencies = result.dependencies.plus(tracker.body_dependency())
+                    # an import) holds while that statement stays as it was, where it was.
+                    result.dependencies = result.dependencies.plus(self._reach(leaf, result))
                 results[id(leaf)] = (leaf, result)
         self.context.current_statement = -1
         return results
@@ -349,6 +365,32 @@ class LeafRunner:
             self.positions.focus = None
         return result
 
+    def _reach(self, leaf: Leaf, result: LeafResult) -> Dependency:
+        """Return the dependency of a result on the statements its ranges reach into.
+
+        Args:
+            leaf: The leaf the result belongs to.
+            result: Its findings, relative to the leaf.
+
+        Returns:
+            A dependency on those top-level statements, or on every statement when a
+            range lies outside them all (in the module's header or footer).
+        """
+        start = self.layout.start_of(leaf)
+        end = start + leaf.lines
+        reached: dict[int, cst.CSTNode] = {}
+        for finding in result.findings:
+            for where in _ranges(finding):
+                for line in (where.start.line + start, where.end.line + start):
+                    if start <= line < end:
+                        continue
+                    index = self.positions.statement_index_of(line)
+                    if index < 0:
+                        return self.tracker.body_dependency()
+                    node = top_node(self.layout.tops[index])
+                    reached[id(node)] = node
+        return self.tracker.reach_dependency(leaf, tuple(reached.values()))
+
     # Module rules.
 
     def summarize(self, tops: Sequence[tuple[int, Any]]) -> dict[int, Summary]:
@@ -397,7 +439,7 @@ class LeafRunner:
         summary.findings = converted.findings
         summary.errors.extend(converted.errors)
         if not converted.portable:
-            summary.dependencies = summary.dependencies.plus(tracker.body_dependency())
+            summary.dependencies = summary.dependencies.plus(self._reach(leaf, converted))
         return summary
 
     def finish(

@@ -126,10 +126,10 @@ class MagicStatusCode(Rule):
                 return f"{local}.status", []
         if "status" in self.context.facts.defined:
             return None, []  # the name is taken by something else
-        last = _routes.last_from_import(self.context.module, "fastapi")
+        last = self.context.module_query(_routes.last_from_import, "fastapi")
         if last is not None:
             return "status", [InsertAfter(last, ", status")]
-        last_line = _last_import(self.context.module)
+        last_line = self.context.module_query(_last_import)
         if last_line is None:
             return None, []
         return "status", [InsertAfter(last_line, "from fastapi import status", whole_line=True)]

@@ -188,3 +188,35 @@ def test_a_binary_file_is_one_syntax_error() -> None:
     document = _open("x = 1\n\x00\x01\x02")
     assert [f.code for f in document.check().findings] == ["BP000"]
     assert "binary" in document.check().findings[0].message
+
+
+_ROUTES = "from fastapi import HTTPException\n\n\n" + "".join(
+    f'def item_{i}() -> None:\n    """Refuse."""\n    raise HTTPException(status_code=403)\n\n\n'
+    for i in range(40)
+)
+BP306 = RuleSet.from_settings(Settings(select=("BP306",)), Path(PATH))
+
+
+def test_a_fix_that_edits_an_import_is_not_recomputed_by_edits_elsewhere() -> None:
+    # Each route's fix adds `status` to the fastapi import: it reaches another statement,
+    # but only that statement (and where it stands) matters, not every other one.
+    document = _open(_ROUTES, BP306)
+    assert len(document.check().findings) == 40
+    last = _ROUTES.count("\n") - 3  # the last raise
+    before = document.stats.leaves_checked
+    document.edit((last, 4), (last, 4), "x = 1\n    ")
+    findings = document.check().findings
+    assert document.stats.leaves_checked - before == 1
+    assert canonical(findings) == _full(document.text, BP306)
+
+
+def test_a_fix_that_edits_an_import_follows_the_import() -> None:
+    document = _open(_ROUTES, BP306)
+    # A new line above the import moves it (and every route) down; a second fastapi
+    # import changes which one the fix extends.
+    document.edit((0, 0), (0, 0), "# header\n")
+    assert canonical(document.check().findings) == _full(document.text, BP306)
+    document.edit((1, 0), (1, 0), "from fastapi import Depends\n")
+    assert canonical(document.check().findings) == _full(document.text, BP306)
+    document.edit((1, 0), (2, 0), "")
+    assert canonical(document.check().findings) == _full(document.text, BP306)
