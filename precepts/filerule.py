@@ -101,6 +101,9 @@ class FileRule(Rule):
     Class attributes (besides those of :class:`Rule`):
         files: The file names the rule reads (``pyproject.toml``, ``setup.cfg``...);
             each must be one of :data:`precepts.filekinds.CONFIG_FILES`.
+
+    Per-file state is set up as in any rule, by overriding :meth:`Rule.setup` (a new
+    instance is made for every file, and ``setup`` runs before :meth:`check`).
     """
 
     files: ClassVar[frozenset[str]] = frozenset()

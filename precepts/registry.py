@@ -94,7 +94,7 @@ def validate_rule(rule: type[Rule]) -> None:
         raise RegistryError(f"rule {rule.code}: name {rule.name!r} is not kebab-case")
     if not rule.bad or not rule.good:
         raise RegistryError(f"rule {rule.code} needs at least one ❌ and one ✅ example")
-    for example in rule.bad:
+    for example in (*rule.bad, *rule.cases(bad=True)):
         if example.line is None:
             raise RegistryError(f"rule {rule.code}: a ❌ example needs the line it fires on")
     if issubclass(rule, FileRule):

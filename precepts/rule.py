@@ -163,6 +163,10 @@ class Rule(cst.BatchableCSTVisitor):
         options: Configurable options with defaults.
         bad: ❌ examples (each fires this rule on its ``line``).
         good: ✅ examples (each is silent).
+        bad_cases: Terse ❌ edge cases, tested like ``bad`` but never shown (hover and docs
+            show the examples only). A string is a case whose finding is on line 1.
+        good_cases: Terse ✅ edge cases, tested like ``good`` but never shown; a string is
+            the case's code.
         scope: ``statement`` when findings depend only on the statement and module facts;
             ``module`` when the rule concludes over the whole module. A module rule records
             what it saw in each top-level statement, returns that summary from
@@ -185,6 +189,8 @@ class Rule(cst.BatchableCSTVisitor):
     options: ClassVar[Mapping[str, Option]] = {}
     bad: ClassVar[Sequence[Example]] = ()
     good: ClassVar[Sequence[Example]] = ()
+    bad_cases: ClassVar[Sequence[str | Example]] = ()
+    good_cases: ClassVar[Sequence[str | Example]] = ()
     scope: ClassVar[str] = "statement"
 
     def __init__(self, context: RuleContext, settings: Mapping[str, Any] | None = None) -> None:
@@ -302,6 +308,22 @@ class Rule(cst.BatchableCSTVisitor):
         return cls.fix_description is not None
 
     @classmethod
+    def cases(cls, *, bad: bool) -> tuple[Example, ...]:
+        """Return the terse ❌ (``bad``) or ✅ edge cases as examples.
+
+        A string case becomes an example of that code (ending with a newline, as a file
+        does); a ❌ string case fires on line 1.
+
+        Args:
+            bad: True for ``bad_cases``, False for ``good_cases``.
+
+        Returns:
+            The cases, in order.
+        """
+        cases = cls.bad_cases if bad else cls.good_cases
+        return tuple(_as_example(case, line=1 if bad else None) for case in cases)
+
+    @classmethod
     def slug(cls) -> str:
         """Return ``CODE-name``, the stem of the rule's docs page.
 
@@ -309,3 +331,9 @@ class Rule(cst.BatchableCSTVisitor):
             The slug.
         """
         return f"{cls.code}-{cls.name}"
+
+
+def _as_example(case: str | Example, line: int | None) -> Example:
+    if isinstance(case, Example):
+        return case
+    return Example(case if case.endswith("\n") else case + "\n", line=line)

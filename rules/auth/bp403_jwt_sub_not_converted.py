@@ -14,6 +14,13 @@ from precepts.rules.auth._access import (
 )
 from precepts.rules.auth._claims import is_claims
 
+# The first lines of the edge cases below: a function given a token's claims.
+_CLAIMS = (
+    "from fastapi import Depends\n"
+    "from app.auth import get_current_user\n"
+    "def f(claims: dict = Depends(get_current_user)):\n"
+)
+
 
 class JwtSubNotConverted(Rule):
     """Flags ``claims["sub"]`` used as a database id without ``int(...)``."""
@@ -83,6 +90,23 @@ class JwtSubNotConverted(Rule):
             '    logger.info("post by %s", current_user["sub"])\n'
             '    return int(current_user["sub"])\n'
         ),
+    )
+    bad_cases = (
+        Example(
+            _CLAIMS + '    user_id = claims["sub"]\n',
+            line=4,
+            fixed=_CLAIMS + '    user_id = int(claims["sub"])\n',
+        ),
+        Example(_CLAIMS + '    return session.get(User, claims.get("sub"))\n', line=4),
+        Example(_CLAIMS + '    return select(User).where(User.id == claims["sub"])\n', line=4),
+        Example(_CLAIMS + '    return Post(author_id=claims["sub"])\n', line=4),
+        Example(_CLAIMS + '    setattr(post, "owner_id", claims["sub"])\n', line=4),
+    )
+    good_cases = (
+        _CLAIMS + '    logger.info("user %s", claims["sub"])',
+        _CLAIMS + '    subject = str(claims["sub"])',
+        _CLAIMS + '    user_id = UUID(claims["sub"])',
+        'def f(row: dict):\n    user_id = row["sub"]',  # not claims
     )
 
     def visit_Subscript(self, node: cst.Subscript) -> None:

@@ -43,6 +43,14 @@ def _parts(test: cst.BaseExpression) -> list[cst.BaseExpression]:
     return parts
 
 
+# The first lines of the edge cases below: a function given a token's claims.
+_CLAIMS = (
+    "from fastapi import Depends\n"
+    "from app.auth import get_current_user\n"
+    "def f(claims: dict = Depends(get_current_user)):\n"
+)
+
+
 class JwtOptionalClaimIndexed(Rule):
     """Flags optional claims read by indexing."""
 
@@ -119,6 +127,28 @@ class JwtOptionalClaimIndexed(Rule):
             "        first = f\"{first} ({current_user['role']})\"\n"
             '    return current_user.get("desired_name") or first or current_user["email"]\n'
         ),
+    )
+    bad_cases = (
+        Example(
+            _CLAIMS + '    return claims["permissions"]\n',
+            line=4,
+            fixed=_CLAIMS + '    return claims.get("permissions", [])\n',
+        ),
+        Example(_CLAIMS + '    return claims["first_name"]\n', line=4),
+        Example(_CLAIMS + '    return claims["type"]\n', line=4),
+        Example(
+            _CLAIMS + '    return claims["email"]\n',
+            line=4,
+            options={"optional-claims": ["role", "email"]},
+        ),
+    )
+    good_cases = (
+        _CLAIMS + '    return claims["sub"]',
+        _CLAIMS + '    return claims["email"]',  # required unless the option lists it
+        _CLAIMS + '    return claims["exp"] - claims["iat"]',
+        _CLAIMS + '    if "role" in claims:\n        return claims["role"]',
+        _CLAIMS + '    claims["role"] = "admin"',  # a write
+        'def f(row: dict):\n    return row["role"]',  # not claims
     )
 
     def visit_Subscript(self, node: cst.Subscript) -> None:

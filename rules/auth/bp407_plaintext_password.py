@@ -83,6 +83,35 @@ class PlaintextPassword(Rule):
             "    user.hashed_password = pwd_context.hash(user_data.password)\n"
         ),
     )
+    bad_cases = (
+        "user.hashed_password = password",
+        'user.password: str = form["password"]',
+        "repo.create(email=data.email, hashed_password=data.password)",
+        Example(
+            "from app.models import User\n"
+            "def f(user: User, form):\n"
+            '    setattr(user, "password", form["password"])\n',
+            line=3,
+        ),
+        Example(
+            "from sqlalchemy.orm import DeclarativeBase\n"
+            "class Base(DeclarativeBase): ...\n"
+            "class Account(Base):\n"
+            '    __tablename__ = "accounts"\n'
+            "def f(data):\n"
+            "    return Account(email=data.email, password=data.password)\n",
+            line=6,
+        ),
+    )
+    good_cases = (
+        "user.hashed_password = hash_password(password)",
+        "user.hashed_password = bcrypt.hashpw(password.encode(), bcrypt.gensalt())",
+        'session_token = login(username="ada", password=password)',  # a function's keyword
+        "class Client:\n    def __init__(self, password: str):\n        self.password = password",
+        "conn.password = settings.password",  # a credential to connect with
+        'from app.schemas import UserCreate\nrequest = UserCreate(email="a", password=password)',
+        Example("user.password = password\n", path="tests/test_users.py"),
+    )
 
     def _skip(self) -> bool:
         return self.context.is_test

@@ -67,6 +67,22 @@ class WeakPasswordHash(Rule):
             "    return hashlib.sha256(content).hexdigest()\n"
         ),
     )
+    bad_cases = (
+        Example("import hashlib\ndigest = hashlib.md5(password.encode()).hexdigest()\n", line=2),
+        Example('import hashlib\nhashlib.new("sha1", password.encode())\n', line=2),
+        Example("import hashlib\nh = hashlib.sha256()\nh.update(user.password.encode())\n", line=3),
+        "stored = custom_encrypt(password)",  # home-made, defined nowhere
+    )
+    good_cases = (
+        "import hashlib\nkey = hashlib.sha256(cache_key.encode()).hexdigest()",
+        'import hashlib\nkey = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, 600_000)',
+        "import hashlib\nkey = hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)",
+        "stored = pwd_context.encrypt(password)",  # a library object's method
+        Example(
+            "import hashlib\ndigest = hashlib.md5(password.encode()).hexdigest()\n",
+            path="tests/test_auth.py",
+        ),
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         """Check digests and home-made transformations of password values."""

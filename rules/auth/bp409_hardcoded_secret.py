@@ -434,14 +434,14 @@ class HardcodedSecret(Rule):
         ),
     )
 
-    _test_scopes: list[bool] | None = None  # one entry per enclosing def/class
-    _test_depth = 0
+    def setup(self) -> None:
+        """Start outside any test function or class."""
+        self._test_scopes: list[bool] = []  # one entry per enclosing def/class
+        self._test_depth = 0
 
     # ----------------------------------------------------------------- visitors
 
     def _enter(self, node: cst.FunctionDef | cst.ClassDef) -> None:
-        if self._test_scopes is None:
-            self._test_scopes = []
         test = _is_test_code(node)
         self._test_scopes.append(test)
         self._test_depth += test

@@ -39,6 +39,10 @@ def _source(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
+# The first lines of the edge cases below: a router to register routes on.
+_ROUTER = "from fastapi import APIRouter\nrouter = APIRouter()\n"
+
+
 class TokenInQuery(Rule):
     """Flags route parameters such as ``token: str`` that come from the query string."""
 
@@ -100,6 +104,32 @@ class TokenInQuery(Rule):
             '    """List the caller\'s reports."""\n'
             "    return [token[:4]]\n"
         ),
+    )
+    bad_cases = (
+        Example(_ROUTER + '@router.get("/r")\ndef r(access_token: str): ...\n', line=4),
+        Example(_ROUTER + '@router.get("/r")\ndef r(API_KEY: str | None = None): ...\n', line=4),
+        Example(
+            "from fastapi import APIRouter, Query\n"
+            "router = APIRouter()\n"
+            '@router.get("/r")\n'
+            "def r(jwt: str = Query(...)): ...\n",
+            line=4,
+        ),
+        Example(_ROUTER + '@router.websocket("/ws")\nasync def ws(token): ...\n', line=4),
+        Example(
+            'from fastapi.security import APIKeyQuery\nscheme = APIKeyQuery(name="api_key")\n',
+            line=2,
+        ),
+    )
+    good_cases = (
+        _ROUTER + '@router.get("/reset/{token}")\ndef reset(token: str): ...',  # path
+        "from fastapi import APIRouter, Header\n"
+        "router = APIRouter()\n"
+        '@router.get("/r")\n'
+        "def r(token: str = Header(...)): ...",
+        _ROUTER + '@router.get("/r", dependencies=[Depends(current_user)])\ndef r(token: str): ...',
+        _ROUTER + "@router.get(PATH)\ndef r(token: str): ...",  # path not a literal
+        "def helper(token: str) -> str: ...",  # not a route
     )
 
     def visit_Call(self, node: cst.Call) -> None:

@@ -7,6 +7,9 @@ import libcst as cst
 from precepts.rule import Example, Option, Rule
 from precepts.rules.fastapi import _routes
 
+# The first lines of the edge cases below: an app to register routes on.
+_APP = "from fastapi import FastAPI\napp = FastAPI()\n"
+
 
 class RoutesOnApp(Rule):
     """Flags routes registered on the app instead of an ``APIRouter``."""
@@ -79,6 +82,28 @@ class RoutesOnApp(Rule):
             "\n"
             'app.include_router(router, prefix="/api/v1")\n'
         ),
+    )
+    bad_cases = (
+        Example(_APP + '@app.post("/users")\ndef create(): ...\n', line=3),
+        Example(_APP + '@app.websocket("/ws")\nasync def ws(): ...\n', line=3),
+        Example(_APP + 'def list_users(): ...\napp.add_api_route("/users", list_users)\n', line=4),
+        Example(
+            "from fastapi import FastAPI as Api\n"
+            "api = Api()\n"
+            '@api.api_route("/items", methods=["GET"])\n'
+            "def items(): ...\n",
+            line=3,
+        ),
+    )
+    good_cases = (
+        _APP + '@app.get("/healthz")\ndef healthz(): ...',
+        _APP + '@app.get("/")\ndef root(): ...',
+        _APP + 'health_check_path = "/status"\n@app.get(health_check_path)\ndef status(): ...',
+        "from fastapi import APIRouter\n"
+        "router = APIRouter()\n"
+        '@router.post("/users")\n'
+        "def create(): ...",
+        Example(_APP + '@app.post("/users")\ndef create(): ...\n', path="tests/test_app.py"),
     )
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:

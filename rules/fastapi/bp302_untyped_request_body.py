@@ -13,6 +13,10 @@ _MESSAGE = (
 )
 
 
+# The first lines of the edge cases below: a route for their handler.
+_ROUTE = 'from fastapi import APIRouter\nrouter = APIRouter()\n@router.post("/items/{item_id}")\n'
+
+
 class UntypedRequestBody(Rule):
     """Flags route parameters that FastAPI reads from the body without a schema."""
 
@@ -82,6 +86,23 @@ class UntypedRequestBody(Rule):
             '    """Create a user in a team."""\n'
             "    return UserResponse(team=team, email=payload.email)\n"
         ),
+    )
+    bad_cases = (
+        Example(_ROUTE + "def f(item_id: int, data: Dict[str, Any]): ...\n", line=4),
+        Example(_ROUTE + "def f(item_id: int, data: list[dict]): ...\n", line=4),
+        Example(_ROUTE + "def f(item_id: int, data=Body(...)): ...\n", line=4),
+        Example(
+            _ROUTE + "def f(item_id: int, data: Annotated[Mapping[str, str], Body()]): ...\n",
+            line=4,
+        ),
+        Example(_ROUTE + "def f(item_id: int, data: Any = Body(...)): ...\n", line=4),
+    )
+    good_cases = (
+        _ROUTE + "def f(item_id: int, q: str | None = None): ...",  # query scalar
+        _ROUTE + "def f(item_id: int, data: ItemCreate): ...",  # a model
+        _ROUTE + "def f(item_id: int, data: Any): ...",  # no marker: the query string
+        _ROUTE + "def f(item_id: int, settings: Annotated[dict, Depends(get_settings)]): ...",
+        "def f(item_id: int, data: dict): ...",  # not a route
     )
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:

@@ -8,6 +8,9 @@ from precepts.facts import dotted_name
 from precepts.rule import Example, Rule
 from precepts.rules.fastapi import _routes
 
+# The first lines of the edge cases below: a router to register routes on.
+_ROUTER = "from fastapi import APIRouter\nrouter = APIRouter()\n"
+
 
 class MissingResponseModel(Rule):
     """Flags routes without ``response_model=`` and without a return annotation."""
@@ -77,6 +80,36 @@ class MissingResponseModel(Rule):
             '    """Send the browser to the docs."""\n'
             '    return RedirectResponse("/docs")\n'
         ),
+    )
+    bad_cases = (
+        Example(_ROUTER + '@router.get("/users")\ndef users():\n    return []\n', line=4),
+        Example(
+            _ROUTER
+            + '@router.post("/users", status_code=201)\nasync def create():\n    return {}\n',
+            line=4,
+        ),
+        Example(
+            "from fastapi import FastAPI\n"
+            "app = FastAPI()\n"
+            "def users():\n"
+            "    return []\n"
+            'app.add_api_route("/users", users)\n',
+            line=3,
+        ),
+    )
+    good_cases = (
+        _ROUTER
+        + '@router.get("/users", response_model=list[UserOut])\ndef users():\n    return []',
+        _ROUTER + '@router.get("/users", response_model=None)\ndef users():\n    return []',
+        _ROUTER + '@router.delete("/users/{user_id}", status_code=204)\ndef delete(user_id: int):\n'
+        "    pass",
+        _ROUTER + '@router.get("/page", response_class=HTMLResponse)\ndef page():\n    return ""',
+        "from fastapi.responses import RedirectResponse\n"
+        + _ROUTER
+        + '@router.get("/old")\ndef old():\n    return RedirectResponse("/new")',
+        _ROUTER + '@router.websocket("/ws")\nasync def ws(socket):\n    pass',
+        _ROUTER
+        + '@router.get("/internal", include_in_schema=False)\ndef internal():\n    return {}',
     )
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:

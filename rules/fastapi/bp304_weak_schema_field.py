@@ -30,6 +30,10 @@ _CONSTRAINED_TYPES = frozenset({"constr", "conint", "SecretStr", "EmailStr", "St
 _VALIDATORS = frozenset({"validator", "field_validator"})
 
 
+# The first line of the edge cases below: the import of their models' base.
+_MODEL = "from pydantic import BaseModel\n"
+
+
 class WeakSchemaField(Rule):
     """Flags Pydantic fields that should carry the standard's validation."""
 
@@ -111,6 +115,27 @@ class WeakSchemaField(Rule):
             "    email: str\n"
             "    first_name: str\n"
         ),
+    )
+    bad_cases = (
+        Example(_MODEL + "class Contact(BaseModel):\n    billing_email: str\n", line=3),
+        Example(_MODEL + "class UserCreate(BaseModel):\n    password: str\n", line=3),
+        Example(_MODEL + "class UserCreate(BaseModel):\n    last_name: str\n", line=3),
+        Example(
+            _MODEL + "class UserUpdate(BaseModel):\n    first_name: str | None = None\n", line=3
+        ),
+    )
+    good_cases = (
+        _MODEL + "class UserResponse(BaseModel):\n    email: str",
+        _MODEL + "class LoginForm(BaseModel):\n    password: str",  # checks, not sets
+        _MODEL + "class Mailer(BaseModel):\n    smtp_password: str",  # a credential
+        _MODEL + "class PasswordChange(BaseModel):\n"
+        "    password: str\n"
+        "    new_password: str = Field(min_length=8)",
+        "from pydantic_settings import BaseSettings\n"
+        "class AppSettings(BaseSettings):\n"
+        "    admin_email: str",
+        "from sqlmodel import SQLModel\nclass User(SQLModel, table=True):\n    email: str",
+        "class Contact:\n    email: str",  # not a Pydantic model
     )
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:

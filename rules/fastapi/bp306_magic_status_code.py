@@ -89,6 +89,29 @@ class MagicStatusCode(Rule):
             "    raise HTTPException(status_code=status.HTTP_403_FORBIDDEN)\n"
         ),
     )
+    bad_cases = (
+        Example("from fastapi import HTTPException\nraise HTTPException(404)\n", line=2),
+        Example(
+            "from starlette.exceptions import HTTPException as E\nraise E(status_code=409)\n",
+            line=2,
+        ),
+        Example(
+            'import fastapi\nraise fastapi.HTTPException(401, detail="Sign in")\n',
+            line=2,
+            fixed="import fastapi\n"
+            'raise fastapi.HTTPException(fastapi.status.HTTP_401_UNAUTHORIZED, detail="Sign in")\n',
+        ),
+    )
+    good_cases = (
+        "from fastapi import HTTPException, status\nraise HTTPException(status.HTTP_404_NOT_FOUND)",
+        "from fastapi import HTTPException\nraise HTTPException(status_code=code)",
+        "raise ValueError(404)",  # not an HTTP exception
+        "from fastapi import HTTPException\nraise HTTPException(status_code=42)",  # no status
+        Example(
+            "from fastapi import HTTPException\nraise HTTPException(404)\n",
+            path="tests/test_users.py",
+        ),
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         """Report an ``HTTPException`` raised with a literal status number."""

@@ -14,6 +14,10 @@ if TYPE_CHECKING:
     from precepts.context import RuleContext
 
 
+# The first lines of the edge cases below: a router to register routes on.
+_ROUTER = "from fastapi import APIRouter\nrouter = APIRouter()\n"
+
+
 class RouteWithoutDocstring(Rule):
     """Flags route handlers without a docstring (their OpenAPI description)."""
 
@@ -75,6 +79,35 @@ class RouteWithoutDocstring(Rule):
             "def get_user(user_id: int) -> dict[str, int]:\n"
             '    """Return one user by id."""\n'
             '    return {"id": user_id}\n'
+        ),
+    )
+    bad_cases = (
+        Example(
+            _ROUTER
+            + '@router.get("/users/{user_id}")\ndef user(user_id: int) -> dict:\n    return {}\n',
+            line=4,
+            fixed=_ROUTER + '@router.get("/users/{user_id}")\n'
+            "def user(user_id: int) -> dict:\n"
+            '    """Handle GET /users/{user_id}."""\n'
+            "    return {}\n",
+        ),
+        Example(
+            "from fastapi import FastAPI\n"
+            "app = FastAPI()\n"
+            '@app.delete("/users/{user_id}")\n'
+            "async def delete(user_id: int) -> None:\n"
+            "    pass\n",
+            line=4,
+        ),
+    )
+    good_cases = (
+        _ROUTER + '@router.get("/users", description="List the users.")\n'
+        "def users() -> list:\n"
+        "    return []",
+        "def helper() -> int:\n    return 1",  # not a route: BP107's
+        Example(
+            _ROUTER + '@router.get("/users")\ndef users() -> list:\n    return []\n',
+            path="tests/test_api.py",
         ),
     )
 

@@ -31,6 +31,10 @@ class _Mount:
     prefix: cst.BaseExpression | None
 
 
+# The first lines of the edge cases below: an app to register routes on.
+_APP = "from fastapi import FastAPI\napp = FastAPI()\n"
+
+
 class UnversionedApi(Rule):
     """Flags routers and routes mounted on the app under a path without ``/vN``."""
 
@@ -91,6 +95,28 @@ class UnversionedApi(Rule):
             'app.include_router(users.router, prefix="/api/v1/users")\n'
             'app.include_router(health.router, prefix="/health")\n'
         ),
+    )
+    bad_cases = (
+        Example(_APP + 'app.include_router(router, prefix="/api/users")\n', line=3),
+        Example(_APP + '@app.get("/users")\ndef users(): ...\n', line=3),
+        Example(
+            "from fastapi import APIRouter, FastAPI\n"
+            "app = FastAPI()\n"
+            'router = APIRouter(prefix="/users")\n'
+            "app.include_router(router)\n",
+            line=4,
+        ),
+    )
+    good_cases = (
+        _APP + 'app.include_router(router, prefix="/api/v2/orders")',
+        _APP + "app.include_router(router, prefix=settings.API_PREFIX)",  # not static
+        _APP + 'app.include_router(router, prefix=f"/api/{API_VERSION}")',
+        _APP + '@app.get("/robots.txt")\ndef robots(): ...',
+        _APP + '@app.get("/home", include_in_schema=False)\ndef home(): ...',
+        _APP + '@app.get("/api/health")\ndef health(): ...',
+        "from fastapi import APIRouter\n"
+        "outer = APIRouter()\n"
+        'outer.include_router(router, prefix="/users")',  # mounted by the app
     )
     scope = "module"
 

@@ -16,7 +16,6 @@ import builtins
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import libcst as cst
 
@@ -99,14 +98,8 @@ class FunctionBodyRule(Rule):
     is not attributed to the enclosing function.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Bind the rule to one module's check (see :class:`Rule`).
-
-        Args:
-            *args: Passed to :class:`Rule`.
-            **kwargs: Passed to :class:`Rule`.
-        """
-        super().__init__(*args, **kwargs)
+    def setup(self) -> None:
+        """Start with no function, lambda or class being walked."""
         # One frame per function, lambda or class being walked (None for the barriers).
         self._frames: list[BodyFacts | None] = []
 

@@ -316,9 +316,8 @@ class FunctionNaming(Rule):
         ),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        """Bind the rule to one module and start with no enclosing function."""
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def setup(self) -> None:
+        """Start with no enclosing function."""
         self._defs: list[cst.FunctionDef] = []
         self._keywords: frozenset[str] | None = None
         self._api_classes: dict[str, bool] = {}

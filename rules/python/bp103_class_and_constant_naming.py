@@ -181,9 +181,8 @@ class ClassAndConstantNaming(Rule):
         ),
     )
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        """Bind the rule to one module, with nothing seen yet."""
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def setup(self) -> None:
+        """Start with nothing seen yet."""
         self._depth = 0  # functions, classes and lambdas around the current node
         self._classes: list[tuple[cst.Name, str]] = []
         self._bindings: list[_Binding] = []

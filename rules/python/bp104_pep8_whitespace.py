@@ -126,14 +126,8 @@ class Pep8Whitespace(Rule):
         ),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Bind the rule to one module's check (see :class:`Rule`).
-
-        Args:
-            *args: Passed to :class:`Rule`.
-            **kwargs: Passed to :class:`Rule`.
-        """
-        super().__init__(*args, **kwargs)
+    def setup(self) -> None:
+        """Start outside any f-string, with no operator allowed to be tight."""
         self._fstrings = 0
         # Binary operations allowed to be tight (slice bounds, PEP 8's priority rule).
         self._tight_ok: set[int] = set()

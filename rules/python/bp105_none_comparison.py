@@ -67,8 +67,22 @@ class NoneComparison(Rule):
             '    return "somebody"\n'
         ),
     )
+    bad_cases = (
+        "found = user == None",
+        Example("x = 1\nok = x != None\n", line=2, fixed="x = 1\nok = x is not None\n"),
+        "missing = None == user",  # None on the left
+        "deleted = session.query(User).filter(User.deleted_at == None)",  # still None
+    )
+    good_cases = (
+        "found = user is None",
+        'found = user == "None"',  # a string, not None
+        "active = user.active == True",  # E712 is not this rule's
+        "stale = session.query(User).filter(User.active == False)",
+    )
 
-    _sql_depth = 0
+    def setup(self) -> None:
+        """Start outside any ``filter()``/``where()`` call."""
+        self._sql_depth = 0
 
     def visit_Call(self, node: cst.Call) -> None:
         """Track whether we are inside ``filter()``/``where()`` arguments."""

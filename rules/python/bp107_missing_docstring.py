@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
 
 import libcst as cst
 
@@ -162,14 +161,9 @@ class MissingDocstring(FunctionBodyRule):
         ),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Bind the rule to one module's check (see :class:`precepts.rule.Rule`).
-
-        Args:
-            *args: Passed to the base class.
-            **kwargs: Passed to the base class.
-        """
-        super().__init__(*args, **kwargs)
+    def setup(self) -> None:
+        """Start with no enclosing class."""
+        super().setup()
         self._classes: list[_ClassInfo] = []
 
     def visit_Module(self, node: cst.Module) -> None:

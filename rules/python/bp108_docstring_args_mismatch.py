@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import libcst as cst
 
 from precepts.findings import Range
@@ -158,14 +156,9 @@ class DocstringArgsMismatch(FunctionBodyRule):
         ),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """Bind the rule to one module's check (see :class:`precepts.rule.Rule`).
-
-        Args:
-            *args: Passed to the base class.
-            **kwargs: Passed to the base class.
-        """
-        super().__init__(*args, **kwargs)
+    def setup(self) -> None:
+        """Start with no enclosing class."""
+        super().setup()
         # Per enclosing class: whether its docstring has an Args section, which then
         # documents ``__init__`` (checked from the class, not again from ``__init__``).
         self._class_args: list[bool] = []

@@ -63,6 +63,19 @@ class GenericExceptionRaised(Rule):
             "    return port\n"
         ),
     )
+    bad_cases = (
+        "raise Exception",  # bare, not called
+        'raise BaseException("shutting down")',
+        'raise Exception("port out of range") from None',
+    )
+    good_cases = (
+        'raise ValueError("port out of range")',
+        "raise",  # re-raises what was caught
+        "try:\n    connect()\nexcept Exception as error:\n    raise error",
+        "class PortError(Exception):\n    pass",  # your own subclass
+        'error = Exception("kept, not raised")',
+        Example('raise Exception("simulated outage")', path="tests/test_client.py"),
+    )
 
     def visit_Raise(self, node: cst.Raise) -> None:
         """Flag a raise of ``Exception`` / ``BaseException``."""

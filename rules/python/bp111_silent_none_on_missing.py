@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
 from precepts.facts import dotted_name
 from precepts.rule import Example, Rule
 from precepts.rules.fastapi import _routes
-
-if TYPE_CHECKING:
-    from precepts.context import RuleContext
 
 # Methods that return None when no row matches.
 _EMPTY_HANDED = frozenset({"first", "one_or_none", "scalar_one_or_none"})
@@ -129,14 +124,8 @@ class SilentNoneOnMissing(Rule):
         ),
     )
 
-    def __init__(self, context: RuleContext, settings: Mapping[str, Any] | None = None) -> None:
-        """Start with no enclosing function.
-
-        Args:
-            context: The shared per-module context.
-            settings: Option values from configuration.
-        """
-        super().__init__(context, settings)
+    def setup(self) -> None:
+        """Start with no enclosing function."""
         self._frames: list[_Frame] = []
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:

@@ -144,8 +144,10 @@ class ModuleMixesConcerns(Rule):
     )
     scope = "module"
 
-    _kinds: frozenset[str] = frozenset()
-    _first: tuple[tuple[str, cst.CSTNode], ...] = ()
+    def setup(self) -> None:
+        """Start with no concern seen in the current top-level statement."""
+        self._kinds: frozenset[str] = frozenset()
+        self._first: tuple[tuple[str, cst.CSTNode], ...] = ()
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         """Note a route handler."""

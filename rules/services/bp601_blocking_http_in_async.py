@@ -66,6 +66,52 @@ class BlockingHttpInAsync(HttpRule):
             "    return response.json()\n"
         ),
     )
+    bad_cases = (
+        Example(
+            "import requests\nasync def f():\n    return requests.post(URL, json={}, timeout=5)\n",
+            line=3,
+        ),
+        Example("import httpx\nasync def f():\n    return httpx.get(URL, timeout=5)\n", line=3),
+        Example(
+            "import requests as rq\n"
+            "async def f():\n"
+            "    with rq.Session() as s:\n"
+            "        return s.get(URL, timeout=5)\n",
+            line=4,
+        ),
+        Example(
+            "from urllib.request import urlopen\n"
+            "async def f():\n"
+            "    return urlopen(URL, timeout=5)\n",
+            line=3,
+        ),
+        Example(
+            "import httpx\n"
+            "async def f():\n"
+            "    client = httpx.Client(timeout=5)\n"
+            "    return client.get(URL)\n",
+            line=4,
+        ),
+    )
+    good_cases = (
+        "import requests\ndef f():\n    return requests.get(URL, timeout=5)",  # a thread pool's
+        "import asyncio, requests\n"
+        "async def f():\n"
+        "    return await asyncio.to_thread(requests.get, URL, timeout=5)",
+        "import asyncio, requests\n"
+        "async def f():\n"
+        "    loop = asyncio.get_running_loop()\n"
+        "    return await loop.run_in_executor(None, lambda: requests.get(URL, timeout=5))",
+        "import httpx\n"
+        "async def f():\n"
+        "    async with httpx.AsyncClient(timeout=5) as client:\n"
+        "        return await client.get(URL)",
+        "import requests\n"
+        "async def f():\n"
+        "    def fetch():\n"
+        "        return requests.get(URL, timeout=5)\n"
+        "    return fetch",
+    )
 
     def check_call(self, node: cst.Call) -> None:
         """Flag a blocking request made directly in a coroutine."""

@@ -66,6 +66,19 @@ class EmojiInLogOutput(Rule):
             '    return "🚀 Ready"\n'
         ),
     )
+    bad_cases = (
+        'print("Deployed ✅")',
+        'logging.warning(f"{count} jobs failed 🔥")',
+        'logger.error("Done " + "👍🏽")',  # a skin-tone sequence
+        'print("Region:", "🇬🇧")',  # a flag, in an argument
+    )
+    good_cases = (
+        'print("Done → next step ✓")',  # symbols, not emoji
+        'print("© 2024 Acme™")',  # a code page prints these
+        'badge = "🚀"\nprint(badge)',  # built outside the call
+        'message = "Deployed ✅"',  # not output
+        Example('print("Deployed ✅")\n', path="tests/test_deploy.py"),
+    )
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         """Check a string literal."""

@@ -196,9 +196,11 @@ class SqlInjection(Rule):
         ),
     )
 
-    _functions: list[_Scope] | None = None
-    _statement_scope: tuple[int, _Scope] | None = None
-    _reported: set[int] | None = None
+    def setup(self) -> None:
+        """Start outside any function, with nothing reported."""
+        self._functions: list[_Scope] = []
+        self._statement_scope: tuple[int, _Scope] | None = None
+        self._reported: set[int] = set()
 
     # ----------------------------------------------------------------- scopes
 
@@ -213,15 +215,8 @@ class SqlInjection(Rule):
             self._statement_scope = (index, _Scope())
         return self._statement_scope[1]
 
-    def _seen(self) -> set[int]:
-        if self._reported is None:
-            self._reported = set()
-        return self._reported
-
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         """Open a binding scope for the function body."""
-        if self._functions is None:
-            self._functions = []
         self._functions.append(_Scope())
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
@@ -295,7 +290,7 @@ class SqlInjection(Rule):
         template = template_of(value)
         if template is None or template.kind == "literal" or not template.holes:
             return
-        self._seen().add(id(value))
+        self._reported.add(id(value))
         if sink == "generic" and not _reads_as_sql(template.text):
             return
         unsafe = self._unsafe_holes(template)
@@ -321,13 +316,13 @@ class SqlInjection(Rule):
             return
         for part in parts:
             template = template_of(part)
-            if template is None or template.kind == "literal" or id(part) in self._seen():
+            if template is None or template.kind == "literal" or id(part) in self._reported:
                 continue
             if sink == "generic" and not _reads_as_sql(template.text):
                 continue
             unsafe = self._unsafe_holes(template)
             if unsafe:
-                self._seen().add(id(part))
+                self._reported.add(id(part))
                 sink_name = _call_label(call)
                 message = (
                     f"SQL built with {_KIND_WORDS[template.kind]} from "
@@ -359,7 +354,7 @@ class SqlInjection(Rule):
             self._check_built(node)
 
     def _check_built(self, node: cst.BaseExpression) -> None:
-        if id(node) in self._seen() or in_output_context(self.context):
+        if id(node) in self._reported or in_output_context(self.context):
             return
         if at_sql_sink(self.context, ("strong", "database", "generic")) is not None:
             return  # the sink call already judged it
@@ -375,7 +370,7 @@ class SqlInjection(Rule):
             if i < len(template.holes) and not self._safe(template.holes[i], 0)
         ]
         if unsafe:
-            self._seen().add(id(node))
+            self._reported.add(id(node))
             self.report(node, self._message(template, unsafe))
 
     # ----------------------------------------------------------------- safety

@@ -62,6 +62,20 @@ class SelectStar(Rule):
             '    return session.execute(text("SELECT COUNT(*) FROM users")).scalar_one()\n'
         ),
     )
+    bad_cases = (
+        'rows = session.execute(text("SELECT * FROM users"))',
+        'query = "SELECT u.* FROM users u JOIN orders o ON o.user_id = u.id"',
+        'events = pd.read_sql("select * from events", engine)',
+        'cursor.execute(f"SELECT * FROM {table}")',
+    )
+    good_cases = (
+        'query = "SELECT COUNT(*) FROM users"',
+        'query = "SELECT id FROM users WHERE EXISTS (SELECT * FROM orders WHERE user_id = id)"',
+        'logger.warning("avoid SELECT * in reports")',
+        'raise ValueError("SELECT * is not allowed here")',
+        'help_text = "Never write SELECT * in production code."',
+        Example('assert compiled == "SELECT * FROM users"\n', path="tests/test_sql.py"),
+    )
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         """Check a string literal."""

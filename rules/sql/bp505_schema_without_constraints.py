@@ -229,6 +229,24 @@ class SchemaWithoutConstraints(Rule):
             '    """)\n'
         ),
     )
+    bad_cases = (
+        'op.execute("CREATE TABLE tags (name TEXT NOT NULL)")',  # no primary key
+        'op.execute("CREATE TABLE users (id SERIAL PRIMARY KEY, username VARCHAR(50) NOT NULL)")',
+        'op.execute("CREATE TABLE flags (id INT PRIMARY KEY, enabled BOOLEAN NOT NULL)")',
+        'op.execute("CREATE TABLE events (id INT PRIMARY KEY, updated_at TIMESTAMP)")',
+    )
+    good_cases = (
+        'op.execute("CREATE TABLE users (id INT PRIMARY KEY, email TEXT NOT NULL, UNIQUE(email))")',
+        'op.execute("CREATE TABLE users (id INT PRIMARY KEY, email TEXT NOT NULL); '
+        'CREATE UNIQUE INDEX ix_users_email ON users (email)")',
+        'op.execute("CREATE TEMPORARY TABLE scratch (value TEXT)")',
+        'op.execute("CREATE TABLE archive AS SELECT * FROM users")',
+        'op.execute("CREATE TABLE contacts (id INT PRIMARY KEY, phone VARCHAR(20), note TEXT)")',
+        "def probe():\n"
+        '    op.execute("CREATE TABLE probe (id int)")\n'
+        '    op.execute("DROP TABLE probe")',
+        'message = "every CREATE TABLE needs a primary key"',  # prose
+    )
 
     def visit_SimpleString(self, node: cst.SimpleString) -> None:
         """Check a string literal."""

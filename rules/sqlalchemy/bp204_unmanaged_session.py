@@ -121,7 +121,7 @@ class UnmanagedSession(Rule):
         ),
     )
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def setup(self) -> None:
         """Start a file with no function analysed."""
         self._lifecycles: dict[int, _Lifecycle] = {}
 

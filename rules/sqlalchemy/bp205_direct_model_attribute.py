@@ -161,7 +161,7 @@ class DirectModelAttribute(Rule):
         ),
     )
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def setup(self) -> None:
         """Start a file with nothing decided."""
         self._decided: dict[tuple[int, str], bool] = {}
 

@@ -130,7 +130,7 @@ class UncheckedFirstResult(Rule):
         ),
     )
 
-    def visit_Module(self, node: cst.Module) -> None:
+    def setup(self) -> None:
         """Start a file with no function to analyse."""
         self._pending: set[int] = set()
 

@@ -101,6 +101,26 @@ class FetchAllThenFilter(Rule):
             "    return active, admins or 0\n"
         ),
     )
+    bad_cases = (
+        "adults = [u for u in session.query(User).all() if u.age > 18]",
+        "active = [u for u in session.scalars(select(User)) if u.is_active]",
+        "admins = list(filter(lambda u: u.is_admin, session.query(User).all()))",
+        Example(
+            "total = len(session.query(User).all())\n",
+            line=1,
+            fixed="total = session.query(User).count()\n",
+        ),
+        Example(
+            "users = db.query(User).all()\nactive = {u.id for u in users if u.is_active}\n", line=2
+        ),
+    )
+    good_cases = (
+        "names = [u.name for u in session.query(User).all()]",  # a projection
+        "allowed = [u for u in session.query(User).all() if is_allowed(u)]",
+        'tagged = [u for u in session.query(User).all() if u.tags[0] == "x"]',
+        "big = [n for n in numbers if n > 10]",  # not a query
+        "pairs = [(u, g) for u in session.query(User).all() for g in groups if u.group_id == g.id]",
+    )
 
     def visit_ListComp(self, node: cst.ListComp) -> None:
         """Flag a filtering list comprehension over all rows."""

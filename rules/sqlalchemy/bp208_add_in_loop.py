@@ -71,6 +71,23 @@ class AddInLoop(Rule):
             "    db.commit()\n"
         ),
     )
+    bad_cases = (
+        Example("for row in rows:\n    session.add(Item(**row))\n    session.commit()\n", line=3),
+        Example("async def f():\n    for row in rows:\n        await session.commit()\n", line=3),
+        "[session.commit() for row in rows]",
+    )
+    good_cases = (
+        "for row in rows:\n    session.add(Item(**row))\nsession.commit()",  # one commit
+        "while True:\n    session.add(queue.get())\n    session.commit()",  # a worker
+        "for chunk in batched(rows, 1000):\n    session.add_all(chunk)\n    session.commit()",
+        'for name in ("a", "b"):\n    session.add(Tag(name=name))\n    session.commit()',
+        "for row in rows:\n    session.add(Item(**row))\n    session.commit()\n    break",
+        "for row in rows:\n"
+        "    try:\n"
+        "        session.add(Item(**row))\n"
+        "    except IntegrityError:\n"
+        "        session.commit()",
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         """Flag a commit that a loop over data repeats."""
