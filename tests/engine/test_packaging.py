@@ -122,12 +122,16 @@ def test_pyproject_maps_the_folders_and_lists_every_package():
 
 
 def test_the_tracked_tree_has_no_symbolic_link():
-    walked = [
-        path.relative_to(REPO).as_posix()
-        for folder in (*FOLDERS, "tests", "scripts", "docs", "editors", "examples")
-        for path in (REPO / folder).rglob("*")
-        if path.is_symlink() and "node_modules" not in path.parts
-    ]
+    walked = []
+    for folder in (*FOLDERS, "tests", "scripts", "docs", "editors", "examples"):
+        for root, dirs, names in os.walk(REPO / folder):
+            # Installed clients (npm's links in node_modules/) are not the project's tree.
+            dirs[:] = [name for name in dirs if name not in ("node_modules", "__pycache__")]
+            walked += [
+                Path(root, name).relative_to(REPO).as_posix()
+                for name in (*dirs, *names)
+                if Path(root, name).is_symlink()
+            ]
     assert walked == []
     listed = subprocess.run(
         ["git", "ls-files", "-s"], cwd=REPO, capture_output=True, text=True, check=False
