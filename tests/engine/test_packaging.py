@@ -112,6 +112,28 @@ def test_wheel_holds_each_source_file_once_under_its_module_name(wheel: Path):
     assert archive.read("precepts/" + RULE).decode() == (REPO / RULE).read_text()
 
 
+def test_wheel_imports_and_stamps_its_own_copy(wheel: Path, tmp_path: Path):
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    probe = (
+        "import json, precepts.rules.python.bp105_none_comparison as rule\n"
+        "from precepts.cli.cache import source_roots\n"
+        "print(json.dumps([rule.__file__, [str(p) for p in source_roots()]]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(site)},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rule, roots = json.loads(done.stdout)
+    assert Path(rule) == site / "precepts" / RULE
+    # The cache's stamp of precepts' source walks the one folder, rules included, once.
+    assert roots == [str(site.resolve() / "precepts")]
+
+
 def test_pyproject_maps_the_folders_and_lists_every_package():
     table = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["tool"]
     setuptools = table["setuptools"]
@@ -178,6 +200,15 @@ def test_editable_install_imports_each_file_from_its_top_level_folder(where, tmp
     assert files == {name: path for name, path in _sources().items() if name in files}
     assert set(files) == set(_sources())
     assert all(os.path.realpath(path) == str(path) for path in files.values())
+
+
+def test_the_cache_stamps_every_source_folder_of_the_checkout():
+    from precepts.cli.cache import _source_stamp, source_roots
+
+    # A rule edited in rules/ must change the stamp, so rules/ is walked, and once.
+    assert sorted(source_roots()) == sorted(REPO / folder for folder in FOLDERS)
+    stamped = [Path(path) for path, _size, _mtime in _source_stamp(source_roots())]
+    assert sorted(stamped) == sorted(_sources().values())
 
 
 def test_type_checker_resolves_imports_in_the_checkout(tmp_path: Path, static_root: Path):
