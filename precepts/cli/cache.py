@@ -16,6 +16,7 @@ overwritten: the cache is never trusted further than it proves itself.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import sys
@@ -63,13 +64,40 @@ def cache_dir(settings: Settings) -> Path:
     return (base / (settings.cache_dir or DEFAULT_DIR)).resolve()
 
 
-def _source_stamp(root: Path) -> list[tuple[str, int, int]]:
+def source_roots() -> list[Path]:
+    """Return the folders precepts' own source is read from, each once.
+
+    ``precepts.rules`` and ``precepts.server`` are not inside ``precepts/`` in a checkout:
+    ``pyproject.toml`` maps the top-level ``rules/`` and ``server/`` into the package. In a
+    wheel they are; a folder inside another one already listed is left out.
+
+    Returns:
+        The folders, outermost first.
+    """
+    import precepts
+
+    found = [Path(path).resolve() for path in precepts.__path__]
+    for name in ("precepts.rules", "precepts.server"):
+        # find_spec locates a subpackage without running it (the server imports pygls).
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.submodule_search_locations is None:
+            continue
+        for path in spec.submodule_search_locations:
+            folder = Path(path).resolve()
+            if not any(folder.is_relative_to(root) for root in found):
+                found.append(folder)
+    return found
+
+
+def _source_stamp(roots: list[Path]) -> list[tuple[str, int, int]]:
     stamps = []
-    for directory, _, names in os.walk(root, followlinks=True):
-        for name in names:
-            if name.endswith(".py"):
-                stat = os.stat(os.path.join(directory, name))
-                stamps.append((os.path.join(directory, name), stat.st_size, stat.st_mtime_ns))
+    for root in roots:
+        for directory, _, names in os.walk(root):
+            for name in names:
+                if name.endswith(".py"):
+                    path = os.path.join(directory, name)
+                    stat = os.stat(path)
+                    stamps.append((path, stat.st_size, stat.st_mtime_ns))
     return sorted(stamps)
 
 
@@ -84,14 +112,12 @@ def tool_stamp() -> str:
     Returns:
         16 hex digits.
     """
-    import precepts
-
     plugins = sorted(
         f"{entry.name}={entry.value}@{entry.dist.version if entry.dist else '?'}"
         for entry in entry_points(group=ENTRY_POINT_GROUP)
     )
     parts = [__version__, sys.version, *plugins]
-    parts.extend(map(repr, _source_stamp(Path(precepts.__file__).parent)))
+    parts.extend(map(repr, _source_stamp(source_roots())))
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 

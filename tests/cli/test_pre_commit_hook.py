@@ -18,7 +18,8 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-# What a pip install of the project needs (precepts/rules and precepts/server are links).
+# What a pip install of the project needs (pyproject.toml maps server/ and rules/ into
+# the precepts package).
 SHIPPED = ("precepts", "rules", "server", "pyproject.toml", "README.md", ".pre-commit-hooks.yaml")
 BAD = 'def describe(user: object) -> str:\n    """Describe."""\n    return user == None\n'
 
@@ -45,7 +46,7 @@ def _hook_repository(target: Path) -> str:
     for name in SHIPPED:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, target / name, symlinks=True, ignore=ignore)
+            shutil.copytree(source, target / name, ignore=ignore)
         else:
             shutil.copy2(source, target / name)
     _git(target, "init", "-q")

@@ -15,10 +15,10 @@ PRIVATE = ("._send_data", "._converter")
 
 
 def sources() -> set[Path]:
-    """Every Python file of ``server/`` and ``precepts/`` (symlinked folders once)."""
+    """Every Python file of ``server/`` and ``precepts/``."""
     found = set()
     for folder in ("server", "precepts"):
-        for root, _dirs, names in os.walk(ROOT / folder, followlinks=True):
+        for root, _dirs, names in os.walk(ROOT / folder):
             found.update(Path(root, name).resolve() for name in names if name.endswith(".py"))
     return found
 
