@@ -5,9 +5,12 @@ new statements into functions, one keystroke per edit, and deleting others chara
 character — so half the intermediate states do not parse) on two generated modules:
 
 * a 5,000-line FastAPI/SQLAlchemy-style backend module;
-* a module holding one 1,000-line class.
+* a module holding one 1,000-line class;
+* a 500-line backend module (cost flat in file size: p50 at 5,000 lines over p50 at 500);
+* the 5,000-line module while a triple-quoted string is left open in its middle.
 
-Each edit waits for the diagnostics of its version before the next is sent. It measures:
+Every precepts server runs with the settings a user gets by default (no initialization
+options), except the full re-check (``incremental: false``). Each edit waits for the diagnostics of its version before the next is sent. It measures:
 
 * precepts, incremental (the default);
 * precepts with incremental checking switched off (``incremental: false``: every change is
@@ -15,7 +18,8 @@ Each edit waits for the diagnostics of its version before the next is sent. It m
 * ``ruff server`` with ``select = ["ALL"]`` (when ruff is installed);
 
 and prints p50 / p95 / max and the ratios, then the server's RSS with 100 open 1,000-line
-files. Run: ``python benchmarks/latency.py`` (``--edits N`` to change the count).
+files. Run: ``python benchmarks/latency.py`` (``--edits N`` to change the count;
+``--before CHECKOUT`` to run another checkout's server on the same edits in the same run).
 """
 
 from __future__ import annotations
@@ -117,6 +121,37 @@ def script(source: str, count: int, seed: int = 7) -> list[Edit]:
                 edits.append(Edit(line, end - step - 1, end - step, ""))
             for offset, char in enumerate(word):
                 edits.append(Edit(line, end - len(word) + offset, end - len(word) + offset, char))
+    return edits[:count]
+
+
+def open_string_script(source: str, count: int) -> list[Edit]:
+    """Return keystrokes that open a triple-quoted string mid-file and type inside it.
+
+    The string is never closed: from its first quote to the end of the file the text
+    does not tokenise, as while someone types a docstring.
+
+    Args:
+        source: The module.
+        count: How many edits.
+
+    Returns:
+        The edits: a new line in the middle function body, ``note = \"\"\"`` typed
+        character by character, then words typed inside the string.
+    """
+    lines = source.split("\n")
+    middle = len(lines) // 2
+    line = next(
+        i
+        for i in range(middle, len(lines))
+        if lines[i].startswith("        ") and lines[i].strip().startswith("return")
+    )
+    indent = " " * (len(lines[line]) - len(lines[line].lstrip()))
+    end = len(lines[line])
+    edits = [Edit(line, end, end, "\n" + indent)]
+    words = "the caller must hold the session and pass the owner id " * 20
+    for offset, char in enumerate('note = """' + words):
+        column = len(indent) + offset
+        edits.append(Edit(line + 1, column, column, char))
     return edits[:count]
 
 
@@ -345,6 +380,14 @@ async def main() -> None:
     parser.add_argument("--edits", type=int, default=200)
     parser.add_argument("--full-edits", type=int, default=30, help="edits for the full-check run")
     parser.add_argument("--files", type=int, default=100, help="open files for the RSS figure")
+    parser.add_argument(
+        "--before",
+        metavar="CHECKOUT",
+        help="also run the server of another checkout of precepts (same edits, same run)",
+    )
+    parser.add_argument(
+        "--before-edits", type=int, default=30, help="edits for the --before server"
+    )
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="precepts-bench-"))
     (root / "pyproject.toml").write_text("[project]\nname = 'bench'\n", encoding="utf-8")
@@ -355,16 +398,25 @@ async def main() -> None:
         "backend_5k.py": backend_module(5000),
         "class_1k.py": class_module(1000),
     }
+    before = (
+        Server("before", ["env", f"PYTHONPATH={args.before}", *PRECEPTS]) if args.before else None
+    )
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; {args.edits} edits per module")
+    print("precepts runs with the settings a user gets by default (no initialization options)")
+    p50s: dict[str, float] = {}
     for name, text in modules.items():
         edits = script(text, args.edits)
         print(f"\n{name}: {text.count(chr(10))} lines")
-        incremental = await measure(
-            Server("precepts", PRECEPTS, {"debounce": 0}), root, name, text, edits
-        )
+        incremental = await measure(Server("precepts", PRECEPTS), root, name, text, edits)
         inc = show("precepts (incremental)", incremental)
+        p50s[name] = inc[0]
+        if before is not None:
+            old = await measure(before, root, name, text, edits[: args.before_edits])
+            show(f"before ({args.before_edits} edits)", old)
+            now = summary(incremental["latencies"][: args.before_edits])
+            print(f"  {'precepts, the same edits':<34} p50 {now[0]:8.1f} ms   p95 {now[1]:8.1f} ms")
         full = await measure(
-            Server("precepts-full", PRECEPTS, {"debounce": 0, "incremental": False}),
+            Server("precepts-full", PRECEPTS, {"incremental": False}),
             root,
             name,
             text,
@@ -387,7 +439,45 @@ async def main() -> None:
         )
         if ruff_figures:
             print(f"  incremental p50 / ruff p50: {inc[0] / ruff_figures[0]:.2f}×")
-    rss = await memory(Server("precepts", PRECEPTS, {"debounce": 0}), root, args.files)
+
+    # Cost flat in file size: the same kind of module, 500 and 5,000 lines.
+    small = backend_module(500)
+    print(f"\nbackend_500.py: {small.count(chr(10))} lines")
+    result = await measure(
+        Server("precepts", PRECEPTS), root, "backend_500.py", small, script(small, args.edits)
+    )
+    small_p50 = show("precepts (incremental)", result)[0]
+    if have_ruff:
+        show(
+            'ruff server (select = ["ALL"])',
+            await measure(
+                Server("ruff", [ruff, "server"], {}),
+                root,
+                "backend_500.py",
+                small,
+                script(small, args.edits),
+            ),
+        )
+    print(f"  p50(5,000 lines) / p50(500 lines): {p50s['backend_5k.py'] / small_p50:.2f}×")
+
+    # A triple-quoted string left open in the middle of the 5,000-line module.
+    text = modules["backend_5k.py"]
+    edits = open_string_script(text, args.edits)
+    print(
+        f"\nbackend_5k.py, typing inside an unterminated triple-quoted string ({len(edits)} edits)"
+    )
+    show(
+        "precepts (incremental)",
+        await measure(Server("precepts", PRECEPTS), root, "open_string.py", text, edits),
+    )
+    if have_ruff:
+        show(
+            'ruff server (select = ["ALL"])',
+            await measure(
+                Server("ruff", [ruff, "server"], {}), root, "open_string.py", text, edits
+            ),
+        )
+    rss = await memory(Server("precepts", PRECEPTS), root, args.files)
     print(f"\nprecepts RSS with {args.files} open 1,000-line files: {rss:.0f} MiB")
     shutil.rmtree(root, ignore_errors=True)
 

@@ -128,20 +128,21 @@ class RuleContext:
             return value
 
     def module_query(self, query: Callable[..., T], *args: Hashable) -> T:
-        """Answer a question about the whole module, ``query(module, *args)``, once per check.
+        """Answer a question about the whole module, ``query(context, *args)``, once per check.
 
         Use it instead of walking ``module.body`` from a rule (the import a fix extends,
-        say): the language server then re-checks the statement only when the *answer*
-        changes, not whenever any other statement does.
+        the module's Pydantic classes): the language server then re-checks the statement
+        only when the *answer* changes, not whenever any other statement does.
 
         Args:
-            query: A function of the module (and ``args``) that only reads it.
+            query: A module-level function of this context (and ``args``) that only reads
+                the module, its facts and the cross-file service.
             args: Its other arguments (hashable).
 
         Returns:
             The answer.
         """
-        return self.memo((query, args), lambda: query(self.module, *args))
+        return self.memo((query, args), lambda: query(self, *args))
 
     @cached_property
     def facts(self) -> ModuleFacts:

@@ -292,7 +292,17 @@ class IncrementalDocument:
             target_version=self.ruleset.target_version,
         )
         context.tracker = tracker
-        runner = LeafRunner(self.ruleset, context, positions, tracker)
+        tracker.begin(context)
+        try:
+            yield from self._run(layout, context, positions, edits)
+        finally:
+            tracker.end()  # the check's context must not outlive it
+
+    def _run(
+        self, layout: Layout, context: LeafContext, positions: LeafPositions, edits: int
+    ) -> Iterator[None]:
+        cache = self._findings
+        runner = LeafRunner(self.ruleset, context, positions, cache.tracker)
         for jobs in self._job_batches(layout, runner):
             results = runner.run_leaves(jobs)
             self.stats.leaves_checked += len(results)

@@ -72,7 +72,11 @@ class Reads:
         names = {name for name, _, _ in entries}
         # Reads of the statements' answers or places are re-validated, like reads of the
         # whole body, whenever a statement changes.
-        return cls(entries, not names.isdisjoint((BODY, REACH, QUERY)), CROSSFILE in names)
+        return cls(
+            entries,
+            not names.isdisjoint((BODY, REACH, QUERY)),
+            not names.isdisjoint((CROSSFILE, QUERY)),  # an answer may come from other files
+        )
 
     def plus(self, dependency: Dependency) -> Reads:
         """Return these reads and one more.
@@ -217,6 +221,8 @@ class FactsTracker:
         self._module = cst.Module(body=())
         self._starts: dict[int, int] = {}
         self._answers: dict[Hashable, Any] = {}
+        #: The context of the current check (queries are asked of it).
+        self.context: Any = None
 
     def load(self, facts: ModuleFacts, module: cst.Module) -> Hashable:
         """Take the facts of a new check; return the fingerprint of all of them.
@@ -268,6 +274,21 @@ class FactsTracker:
             if key[0] not in (BODY, CROSSFILE, REACH, QUERY)
         }
         self._answers = {}
+
+    def begin(self, context: Any) -> None:
+        """Take the context of the check that starts (module queries are asked of it).
+
+        Args:
+            context: The check's rule context.
+        """
+        self.context = context
+        self._answers = {}
+
+    def end(self) -> None:
+        """Forget the check's context and the answers given to it."""
+        self.context = None
+        self._answers = {}
+        self._memo = {key: value for key, value in self._memo.items() if key[0] != QUERY}
 
     def place(self, starts: dict[int, int]) -> None:
         """Take where the leaves and top-level statements of this check start.
@@ -326,14 +347,14 @@ class FactsTracker:
         return (REACH, key, self._lookup(REACH, key))
 
     def query(self, query: Callable[..., Any], args: tuple[Hashable, ...]) -> Any:
-        """Answer ``query(module, *args)`` once per check and log the leaf's reliance on it.
+        """Answer ``query(context, *args)`` once per check and log the leaf's reliance on it.
 
         Reading ``module.body`` inside the query is not logged: the leaf depends on the
         answer, which is compared by identity for nodes (the same statement, not one with
         the same text) and by value otherwise.
 
         Args:
-            query: A function of the module that only reads it.
+            query: A function of the check's context that only reads the module.
             args: Its other arguments.
 
         Returns:
@@ -349,12 +370,14 @@ class FactsTracker:
             return self._answers[key]
         except KeyError:
             pass
-        watch = _WATCH[0]
-        _WATCH[0] = None  # the query's own reads of the body are not the leaf's
+        # What the query reads (the body, facts, other files) is not the leaf's: the leaf
+        # depends on the answer, computed again and compared when anything changes.
+        watch, log = _WATCH[0], self.log
+        _WATCH[0] = self.log = None
         try:
-            value = self._answers[key] = key[0](self._module, *key[1])
+            value = self._answers[key] = key[0](self.context, *key[1])
         finally:
-            _WATCH[0] = watch
+            _WATCH[0], self.log = watch, log
         return value
 
     def note_module_read(self) -> None:

@@ -129,7 +129,7 @@ class LeafContext(RuleContext):
         """Answer a question about the module; the leaf depends on the answer only.
 
         Args:
-            query: A function of the module (and ``args``) that only reads it.
+            query: A function of the context (and ``args``) that only reads the module.
             args: Its other arguments.
 
         Returns:

@@ -184,7 +184,6 @@ class _Cache:
     kinds: dict[tuple[int, str], str | None] = field(default_factory=dict)
     factories: dict[str, str | None] | None = None
     api_routes: dict[str, list[tuple[cst.Call, str]]] | None = None
-    models: dict[str, str] | None = None
 
 
 def _cache(context: RuleContext) -> _Cache:
@@ -354,6 +353,19 @@ def path_params(path: str | None) -> frozenset[str]:
         ``{"user_id"}``.
     """
     return frozenset(_PATH_PARAM.findall(path or ""))
+
+
+def last_import_from(context: RuleContext, source: str) -> cst.ImportAlias | None:
+    """Return :func:`last_from_import` of the context's module (a module query).
+
+    Args:
+        context: The rule context.
+        source: The imported module.
+
+    Returns:
+        The alias to insert after, or None.
+    """
+    return last_from_import(context.module, source)
 
 
 def last_from_import(module: cst.Module, source: str) -> cst.ImportAlias | None:
@@ -824,15 +836,17 @@ def pydantic_models(context: RuleContext) -> dict[str, str]:
         Every top-level class deriving (here or in another project module) from
         ``BaseModel``, ``BaseSettings`` or a non-table ``SQLModel``.
     """
-    cache = _cache(context)
-    if cache.models is None:
-        cache.models = {}
-        for statement in context.module.body:
-            if isinstance(statement, cst.ClassDef):
-                kind = _class_kind(context, statement, cache.models)
-                if kind is not None:
-                    cache.models[statement.name.value] = kind
-    return cache.models
+    return context.module_query(_pydantic_models)
+
+
+def _pydantic_models(context: RuleContext) -> dict[str, str]:
+    models: dict[str, str] = {}
+    for statement in context.module.body:
+        if isinstance(statement, cst.ClassDef):
+            kind = _class_kind(context, statement, models)
+            if kind is not None:
+                models[statement.name.value] = kind
+    return models
 
 
 def _class_kind(context: RuleContext, node: cst.ClassDef, known: dict[str, str]) -> str | None:

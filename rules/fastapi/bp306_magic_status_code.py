@@ -6,6 +6,7 @@ from http import HTTPStatus
 
 import libcst as cst
 
+from precepts.context import RuleContext
 from precepts.rule import Change, Example, FixSpec, InsertAfter, Replace, Rule
 from precepts.rules.fastapi import _routes
 
@@ -149,13 +150,17 @@ class MagicStatusCode(Rule):
                 return f"{local}.status", []
         if "status" in self.context.facts.defined:
             return None, []  # the name is taken by something else
-        last = self.context.module_query(_routes.last_from_import, "fastapi")
+        last = self.context.module_query(_routes.last_import_from, "fastapi")
         if last is not None:
             return "status", [InsertAfter(last, ", status")]
-        last_line = self.context.module_query(_last_import)
+        last_line = self.context.module_query(_last_import_of)
         if last_line is None:
             return None, []
         return "status", [InsertAfter(last_line, "from fastapi import status", whole_line=True)]
+
+
+def _last_import_of(context: RuleContext) -> cst.SimpleStatementLine | None:
+    return _last_import(context.module)
 
 
 def _last_import(module: cst.Module) -> cst.SimpleStatementLine | None:
