@@ -10,7 +10,8 @@ character — so half the intermediate states do not parse) on two generated mod
 * the 5,000-line module while a triple-quoted string is left open in its middle.
 
 Every precepts server runs with the settings a user gets by default (no initialization
-options), except the full re-check (``incremental: false``). Each edit waits for the diagnostics of its version before the next is sent. It measures:
+options), except the full re-check (``incremental: false``). Each edit waits for the
+diagnostics of its version before the next is sent. It measures:
 
 * precepts, incremental (the default);
 * precepts with incremental checking switched off (``incremental: false``: every change is
