@@ -113,7 +113,7 @@ def _unit_parses(context: RuleContext, span: tuple[int, int], edits: list[TextEd
     region = lines.text[lines.offset(first_line, 0) : lines.offset(last_line + 1, 0)]
     shifted = [TextEdit(e.range.moved(-first_line), e.content) for e in edits]
     # Several fixes of one check may edit the same unit: its tree is built once.
-    tree = context.memo((_unit_tree, span), lambda: _unit_tree(_dedented(region)))
+    tree = context.memo((_unit_parses, span), lambda: syntax.cpython_tree(_dedented(region)))
     if tree is not None:
         first = min(e.range.start.line for e in shifted) + 1
         last = max(e.range.end.line for e in shifted) + 1
@@ -134,14 +134,6 @@ def _unit_parses(context: RuleContext, span: tuple[int, int], edits: list[TextEd
     # The judge also accepts syntax newer than the interpreter (CPython rejected the
     # unit, libcst decides), as it did for the unfixed text.
     return _parses(_dedented(apply_edits(region, shifted)))
-
-
-def _unit_tree(region: str) -> ast.Module | None:
-    """CPython's tree of one unit's (dedented) text, or None when it rejects it."""
-    try:
-        return ast.parse(region)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
 
 
 def _first_line_of(statement: ast.stmt) -> int:

@@ -10,6 +10,7 @@ line. A test proves the result equals ``PositionProvider`` on the whole module.
 from __future__ import annotations
 
 import ast
+from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol
 
@@ -373,11 +374,16 @@ class PositionResolver:
             The statement index, or -1 when the line is in the header or footer.
         """
         body = self.module.body
-        for index in range(len(body)):
-            first, last = self.statement_span(index)
-            if first <= line <= last:
-                return index
-        return -1
+        if not body:
+            return -1
+        # Lay statements out only as far as the line (each is laid out once per check).
+        while len(self._first_lines) < len(body) and self._next_line <= line:
+            self.first_line(len(self._first_lines))
+        index = bisect_right(self._first_lines, line) - 1
+        if index < 0:
+            return -1
+        first, last = self.statement_span(index)
+        return index if first <= line <= last else -1
 
     def unit_span(self, line: int) -> tuple[int, int] | None:
         """Return the top-level statement's lines around ``line`` (see :class:`Positions`).

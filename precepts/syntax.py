@@ -100,6 +100,21 @@ def judge(text: str) -> Parsed:
     return Parsed(None, None, problem)
 
 
+def cpython_tree(text: str) -> ast.Module | None:
+    """Return CPython's ``ast`` tree of ``text``, or None when the interpreter rejects it.
+
+    Args:
+        text: Source text.
+
+    Returns:
+        The tree, or None (a syntax error, or syntax newer than the interpreter).
+    """
+    try:
+        return ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
 def python_error(source: str, flags: int = 0) -> SyntaxError | None:
     """Compile ``source`` as the engine judges it; return CPython's error when it fails.
 

@@ -26,7 +26,6 @@ The parts live apart: the tree and its re-parsing in :mod:`precepts.incremental.
 
 from __future__ import annotations
 
-import ast
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 
@@ -56,6 +55,7 @@ from precepts.incremental.runner import (
     shift_finding,
 )
 from precepts.incremental.tree import CHUNK_LINES, SPLIT_LINES, DocumentTree, Stats
+from precepts.syntax import cpython_tree
 
 #: About how many lines of statements are checked between two yields of :meth:`work`.
 CHECK_LINES = 400
@@ -74,14 +74,6 @@ class DocumentResult:
     findings: list[Finding] = field(default_factory=list)
     errors: list[RuleError] = field(default_factory=list)
     broken: list[tuple[int, int]] = field(default_factory=list)
-
-
-def _parse_ast(text: str) -> ast.Module | None:
-    """CPython's tree of the text, or None (syntax newer than the interpreter)."""
-    try:
-        return ast.parse(text)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
 
 
 def _starts(layout: Layout) -> dict[int, int]:
@@ -279,20 +271,19 @@ class IncrementalDocument:
         cache = self._findings
         cache.load_facts(self._facts.facts_of(module), module)
         tracker = cache.tracker
-        tracker.place(_starts(layout))
         text = self._tree.checked_text(layout)
         positions = LeafPositions(layout)
         context = LeafContext(
             self.path,
             text,
             module,
-            lambda: _parse_ast(text),
+            lambda: cpython_tree(text),
             positions,
             tracker.facts,
             target_version=self.ruleset.target_version,
         )
         context.tracker = tracker
-        tracker.begin(context)
+        tracker.begin(context, lambda: _starts(layout))
         try:
             yield from self._run(layout, context, positions, edits)
         finally:

@@ -94,7 +94,7 @@ def _by_identity(value: Any) -> Hashable:
     """A fingerprint of a query's answer that tells nodes apart by identity."""
     if isinstance(value, (list, tuple)):
         return tuple(_by_identity(item) for item in value)
-    if isinstance(value, cst.CSTNode) or isinstance(value, Hashable):
+    if isinstance(value, Hashable):
         return value  # libcst nodes compare and hash by identity
     return repr(value)
 
@@ -219,7 +219,8 @@ class FactsTracker:
         self.log: _Log | None = None
         self._statements: set[int] = set()
         self._module = cst.Module(body=())
-        self._starts: dict[int, int] = {}
+        self._starts_of: Callable[[], dict[int, int]] = dict
+        self._starts: dict[int, int] | None = None
         self._answers: dict[Hashable, Any] = {}
         #: The context of the current check (queries are asked of it).
         self.context: Any = None
@@ -242,7 +243,6 @@ class FactsTracker:
         self._plain = facts
         self.source = facts
         self._memo: dict[tuple[str, Hashable], Hashable] = {}  # per check
-        self._answers = {}
         recording = copy.copy(facts)
         for item in fields(facts):
             value = getattr(facts, item.name)
@@ -269,36 +269,32 @@ class FactsTracker:
         self._statements = {id(statement) for statement in module.body}
         self._module = module
         self._memo = {
-            key: value
-            for key, value in self._memo.items()
-            if key[0] not in (BODY, CROSSFILE, REACH, QUERY)
+            key: value for key, value in self._memo.items() if key[0] not in (BODY, CROSSFILE)
         }
-        self._answers = {}
 
-    def begin(self, context: Any) -> None:
-        """Take the context of the check that starts (module queries are asked of it).
+    def begin(self, context: Any, starts: Callable[[], dict[int, int]]) -> None:
+        """Take the check that starts: its context and where its leaves start.
+
+        Module queries are asked of the context; reaches are measured between starts.
 
         Args:
             context: The check's rule context.
+            starts: Returns ``id`` of each leaf and of each top-level statement node → its
+                first line; called only when a reach is validated.
         """
         self.context = context
+        self._starts_of = starts
+        self._starts = None
         self._answers = {}
+        self._memo = {key: value for key, value in self._memo.items() if key[0] != REACH}
 
     def end(self) -> None:
-        """Forget the check's context and the answers given to it."""
+        """Forget the check: its context, its layout and the answers given to it."""
         self.context = None
+        self._starts_of = dict
+        self._starts = None
         self._answers = {}
         self._memo = {key: value for key, value in self._memo.items() if key[0] != QUERY}
-
-    def place(self, starts: dict[int, int]) -> None:
-        """Take where the leaves and top-level statements of this check start.
-
-        Args:
-            starts: ``id`` of each leaf and of each top-level statement node → its first
-                line.
-        """
-        self._starts = starts
-        self._memo = {key: value for key, value in self._memo.items() if key[0] != REACH}
 
     def start(self) -> None:
         """Start logging the lookups of one leaf."""
@@ -430,6 +426,8 @@ class FactsTracker:
             return _by_identity(self._answer(key))  # type: ignore[arg-type]
         if name == REACH:
             leaf, statements = key  # type: ignore[misc]
+            if self._starts is None:
+                self._starts = self._starts_of()
             starts = self._starts
             at = starts.get(leaf)
             return tuple(

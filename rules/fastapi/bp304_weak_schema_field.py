@@ -191,7 +191,7 @@ class WeakSchemaField(Rule):
         facts = self.context.facts
         if facts.imports.get("EmailStr", "").endswith("EmailStr"):
             return self.fix("Type it `EmailStr`", *changes)
-        last = self.context.module_query(_routes.last_import_from, "pydantic")
+        last = self.context.module_query(_routes.last_from_import, "pydantic")
         if last is None:
             return None
         changes.append(InsertAfter(last, ", EmailStr"))

@@ -150,22 +150,18 @@ class MagicStatusCode(Rule):
                 return f"{local}.status", []
         if "status" in self.context.facts.defined:
             return None, []  # the name is taken by something else
-        last = self.context.module_query(_routes.last_import_from, "fastapi")
+        last = self.context.module_query(_routes.last_from_import, "fastapi")
         if last is not None:
             return "status", [InsertAfter(last, ", status")]
-        last_line = self.context.module_query(_last_import_of)
+        last_line = self.context.module_query(_last_import)
         if last_line is None:
             return None, []
         return "status", [InsertAfter(last_line, "from fastapi import status", whole_line=True)]
 
 
-def _last_import_of(context: RuleContext) -> cst.SimpleStatementLine | None:
-    return _last_import(context.module)
-
-
-def _last_import(module: cst.Module) -> cst.SimpleStatementLine | None:
+def _last_import(context: RuleContext) -> cst.SimpleStatementLine | None:
     found = None
-    for statement in module.body:
+    for statement in context.module.body:
         if isinstance(statement, cst.SimpleStatementLine) and any(
             isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
         ):

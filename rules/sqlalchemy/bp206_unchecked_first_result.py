@@ -209,7 +209,7 @@ class UncheckedFirstResult(Rule):
             if module_alias is not None:
                 exception = f"{module_alias}.HTTPException"
             else:
-                last_alias = self.context.module_query(_routes.last_import_from, "fastapi")
+                last_alias = self.context.module_query(_routes.last_from_import, "fastapi")
                 if last_alias is None:
                     return None
                 exception = "HTTPException"

@@ -98,32 +98,20 @@ def status_number(node: cst.BaseExpression | None) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def last_import_from(context: RuleContext, source: str) -> cst.ImportAlias | None:
-    """Return :func:`last_from_import` of the context's module (a module query).
+def last_from_import(context: RuleContext, source: str) -> cst.ImportAlias | None:
+    """Return the last name of the first top-level ``from <source> import a, b`` (``b``).
+
+    Fixes that need one more name from a module append it there (``, status``). A
+    module query: ask it through ``context.module_query``.
 
     Args:
         context: The rule context.
-        source: The imported module.
-
-    Returns:
-        The alias to insert after, or None.
-    """
-    return last_from_import(context.module, source)
-
-
-def last_from_import(module: cst.Module, source: str) -> cst.ImportAlias | None:
-    """Return the last name of the first top-level ``from <source> import a, b`` (``b``).
-
-    Fixes that need one more name from a module append it there (``, status``).
-
-    Args:
-        module: The module.
         source: The imported module (``fastapi``, ``pydantic``).
 
     Returns:
         The alias to insert after, or None when the module has no such import.
     """
-    for statement in module.body:
+    for statement in context.module.body:
         if not isinstance(statement, cst.SimpleStatementLine):
             continue
         for small in statement.body:
