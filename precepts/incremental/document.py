@@ -285,6 +285,7 @@ class IncrementalDocument:
         context.tracker = tracker
         tracker.begin(context, lambda: _starts(layout))
         try:
+            cache.begin_check()
             yield from self._run(layout, context, positions, edits)
         finally:
             tracker.end()  # the check's context must not outlive it

@@ -43,21 +43,28 @@ Dependency = tuple[str, Hashable, Hashable]
 class Reads:
     """What one leaf (or statement summary) read while the rules walked it.
 
-    The two flags are worked out once here, not looked up on every check: a cached result
-    is re-validated against the module's statements or the cross-file answers only when
-    it read them.
+    The flags are worked out once here, not looked up on every check: a cached result
+    is re-validated against the module's statements, the module queries' answers or the
+    cross-file answers only when it read them, and then only those of its reads
+    (``volatile``) unless the facts changed too.
 
     Attributes:
         entries: (field, key or None for the whole container, fingerprint) triples.
-        body: True when it read ``module.body``, a statement another leaf holds, or an
-            answer about the whole module: it is re-validated whenever a statement
-            changes.
-        crossfile: True when it asked the cross-file service.
+        body: True when it read ``module.body`` or a statement another leaf holds: it is
+            re-validated whenever a statement changes.
+        query: True when it relied on an answer about the whole module: it is
+            re-validated whenever one of those answers changes.
+        crossfile: True when it asked the cross-file service (or a module query, whose
+            answer may come from other files).
+        volatile: The entries that are not module facts (statements, reaches, queries,
+            cross-file answers): what is re-validated while the facts stay the same.
     """
 
     entries: tuple[Dependency, ...] = ()
     body: bool = False
+    query: bool = False
     crossfile: bool = False
+    volatile: tuple[Dependency, ...] = ()
 
     @classmethod
     def of(cls, entries: tuple[Dependency, ...]) -> Reads:
@@ -70,12 +77,12 @@ class Reads:
             The reads.
         """
         names = {name for name, _, _ in entries}
-        # Reads of the statements' answers or places are re-validated, like reads of the
-        # whole body, whenever a statement changes.
         return cls(
             entries,
-            not names.isdisjoint((BODY, REACH, QUERY)),
-            not names.isdisjoint((CROSSFILE, QUERY)),  # an answer may come from other files
+            not names.isdisjoint((BODY, REACH)),
+            QUERY in names,
+            not names.isdisjoint((CROSSFILE, QUERY)),
+            tuple(entry for entry in entries if entry[0] in _VOLATILE),
         )
 
     def plus(self, dependency: Dependency) -> Reads:
@@ -88,6 +95,20 @@ class Reads:
             The new reads.
         """
         return Reads.of((*self.entries, dependency))
+
+    def queries(self) -> Iterator[tuple[Hashable, Hashable]]:
+        """Yield the key and fingerprint of each module query relied on.
+
+        Yields:
+            (query key, fingerprint of its answer) pairs.
+        """
+        for name, key, print_ in self.volatile:
+            if name == QUERY:
+                yield key, print_
+
+
+#: Reads that are not module facts: they can change while the facts stay the same.
+_VOLATILE = frozenset((BODY, REACH, QUERY, CROSSFILE))
 
 
 def _by_identity(value: Any) -> Hashable:
@@ -393,16 +414,30 @@ class FactsTracker:
             return Reads()
         return Reads.of(tuple((name, key, self._lookup(name, key)) for name, key in log.entries))
 
-    def still_valid(self, dependencies: Reads) -> bool:
+    def still_valid(self, dependencies: Reads, facts_too: bool = True) -> bool:
         """Tell whether every recorded lookup still finds the same thing.
 
         Args:
             dependencies: What :meth:`stop` returned for a leaf.
+            facts_too: False when the module facts are known unchanged since the reads
+                were last validated: only the other reads are looked up again.
 
         Returns:
             True when the leaf's cached findings still hold.
         """
-        return all(self._lookup(name, key) == print_ for name, key, print_ in dependencies.entries)
+        entries = dependencies.entries if facts_too else dependencies.volatile
+        return all(self._lookup(name, key) == print_ for name, key, print_ in entries)
+
+    def query_print(self, key: Hashable) -> Hashable:
+        """Return the fingerprint of a module query's answer in the current check.
+
+        Args:
+            key: The query's key, as recorded in the reads.
+
+        Returns:
+            The fingerprint.
+        """
+        return self._lookup(QUERY, key)
 
     def _lookup(self, name: str, key: Hashable) -> Hashable:
         try:

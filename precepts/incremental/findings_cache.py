@@ -6,9 +6,16 @@ a statement typed again (or undone) is not checked again. A module rule's summar
 top-level statement is kept on the statement (``top.cache["summary"]``).
 
 Each entry remembers what it was last validated against (its *stamp*): the version of
-the module facts and, when the result read them, of the module's statements and of the
-cross-file answers. An entry whose stamp is current holds; any other is re-validated
-against the facts it read (see :class:`precepts.incremental.facts_key.FactsTracker`).
+the module facts and, when the result read them, of the module's statements, of the
+module queries' answers and of the cross-file answers. An entry whose stamp is current
+holds; any other is re-validated against what it read (see
+:class:`precepts.incremental.facts_key.FactsTracker`), and only against its reads of
+statements, queries and other files while the facts' version is the same.
+
+The module queries are asked again at the start of every check
+(:meth:`FindingsCache.begin_check`): their version moves only when an answer changed,
+so a keystroke in one function does not re-validate every leaf that relies on, say, the
+module's last import.
 """
 
 from __future__ import annotations
@@ -27,9 +34,10 @@ from precepts.incremental.leaves import CHILD, Leaf, Split, Top, top_node
 from precepts.incremental.runner import LeafResult, Summary
 
 #: What a cached entry was last validated against: the facts' version, the version of
-#: the module's statements (-1 when it did not read them) and the cross-file service's
-#: generation (-1 when it did not ask it).
-Stamp = tuple[int, int, int]
+#: the module's statements (-1 when it did not read them), the version of the module
+#: queries' answers (-1 when it relied on none) and the cross-file service's generation
+#: (-1 when it did not ask it).
+Stamp = tuple[int, int, int, int]
 
 R = TypeVar("R", LeafResult, Summary)
 
@@ -122,6 +130,8 @@ class FindingsCache:
         self._facts_version = 0
         self._body_ids: tuple[int, ...] = ()
         self._body_version = 0
+        self._query_prints: dict[Hashable, Hashable] = {}
+        self._query_version = 0
         self._texts: OrderedDict[Hashable, CacheEntry[LeafResult]] = OrderedDict()
         self._size = size
 
@@ -155,6 +165,28 @@ class FindingsCache:
             self._body_ids = body
             self._body_version += 1
 
+    def begin_check(self) -> None:
+        """Ask every module query known so far again; note whether an answer changed.
+
+        Called once the tracker has the check's context. A query that raises counts as
+        changed and is forgotten: the leaves that relied on it are validated again (and
+        ask it themselves).
+        """
+        tracker = self.tracker
+        changed = False
+        for key, old in list(self._query_prints.items()):
+            try:
+                new = tracker.query_print(key)
+            except Exception:  # a rule's helper failed: let its leaves find out
+                del self._query_prints[key]
+                changed = True
+                continue
+            if new != old:
+                self._query_prints[key] = new
+                changed = True
+        if changed:
+            self._query_version += 1
+
     def lookup(self, leaf: Leaf) -> bool:
         """Tell whether a leaf's findings are known (on the leaf or in the text cache).
 
@@ -177,7 +209,7 @@ class FindingsCache:
             cached = self._texts.get(key)
             if cached is not None and self._valid(cached):
                 self._texts.move_to_end(key)
-                stamp = self._stamp(cached.result.dependencies)
+                stamp = self._new_stamp(cached.result.dependencies)
                 leaf.cache["result"] = CacheEntry(self._generation, key, cached.result, stamp)
                 return True
         return False
@@ -195,7 +227,7 @@ class FindingsCache:
             self._generation,
             key,
             result,
-            self._stamp(result.dependencies),
+            self._new_stamp(result.dependencies),
             owner.node if owner else None,
         )
         if key[0] in ("S", "C") and result.portable and not result.errors:
@@ -232,7 +264,7 @@ class FindingsCache:
             summary: What the module rules saw in it.
         """
         top.cache["summary"] = CacheEntry(
-            self._generation, top_node(top), summary, self._stamp(summary.dependencies)
+            self._generation, top_node(top), summary, self._new_stamp(summary.dependencies)
         )
 
     def _valid(self, entry: CacheEntry[Any]) -> bool:
@@ -241,19 +273,32 @@ class FindingsCache:
         stamp = self._stamp(dependencies)
         if entry.stamp == stamp:
             return True
-        if self.tracker.still_valid(dependencies):
+        facts_too = entry.stamp[0] != stamp[0]
+        if self.tracker.still_valid(dependencies, facts_too):
             entry.stamp = stamp
             return True
         return False
 
-    def _stamp(self, dependencies: Reads) -> Stamp:
-        """Return what a cached entry was validated against.
+    def _new_stamp(self, dependencies: Reads) -> Stamp:
+        """Return the stamp of an entry stored now; remember the queries it relies on.
 
-        That is the facts, and the module's statements and cross-file answers when the
-        entry depends on them.
+        They are asked again at the start of every check (:meth:`begin_check`).
+        """
+        if dependencies.query:
+            prints = self._query_prints
+            for key, print_ in dependencies.queries():
+                prints.setdefault(key, print_)
+        return self._stamp(dependencies)
+
+    def _stamp(self, dependencies: Reads) -> Stamp:
+        """Return what a cached entry is validated against now.
+
+        That is the facts, and the module's statements, the module queries' answers and
+        the cross-file answers when the entry depends on them.
         """
         return (
             self._facts_version,
             self._body_version if dependencies.body else -1,
+            self._query_version if dependencies.query else -1,
             default_service().generation if dependencies.crossfile else -1,
         )
