@@ -538,11 +538,31 @@ class DocumentTree:
         return broken[0].cache.get("kind") not in (LOCAL, UNCLOSED, "libcst")
 
     def _whole_text_parses(self) -> bool:
+        """Tell whether the text parses, compiling only from just before the first break.
+
+        The top-level statements before the first broken one each parse alone, so they
+        tokenise independently of what follows; only the statement right before it may
+        join it (an ``else:`` typed after an ``if``, a decorator's function). The text
+        parses when that statement and everything after it does. CPython stops at the
+        first error, which lies close to the break: typing inside a string left open in
+        the middle of a long module then costs a compile of a few lines, not of the file.
+        """
         self._verify_whole = False
+        start = self._verification_start()
+        text = self.buffer.text if start == 0 else self.buffer.slice(start, len(self.buffer.lines))
         try:
-            return syntax.python_error(self.buffer.text) is None
+            return syntax.python_error(text) is None
         except (ValueError, RecursionError, MemoryError):
             return False
+
+    def _verification_start(self) -> int:
+        """Return the first line of the statement before the first broken one (0 if none)."""
+        layout = self.layout()
+        first = next((i for i, leaf in enumerate(layout.leaves) if leaf.state == BROKEN), None)
+        if first is None:
+            return 0
+        top = layout.top_of[first]
+        return layout.top_starts[top - 1] if top > 0 else 0
 
     def checked_text(self, layout: Layout) -> str:
         """Return the text the rules see: T°, broken leaves replaced by ``pass``.

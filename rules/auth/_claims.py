@@ -521,12 +521,27 @@ class ClaimsScope:
         if name is None or depth > _MAX_DEPTH:
             return None
         head = name.split(".", 1)[0]
-        if "." not in name and self.function(name) is not None:
-            return self.function_returns(name, depth)
+        if "." not in name:
+            local = self._local_returns(name, depth)
+            if local is not None:
+                return local
         if head not in self.facts.imports:
             return None
         qualified = self.facts.qualify(func)
         return self._imported_returns(name, qualified, depth) if qualified else None
+
+    def _local_returns(self, name: str, depth: int) -> bool | None:
+        """Tell whether the top-level function ``name`` returns claims (None: no such function).
+
+        Asked from a rule (depth 0), the answer is a module query: the leaf then depends
+        on the answer, not on every statement of the module, so typing in another
+        function does not re-check it.
+        """
+        if name not in self.facts.functions:
+            return None
+        if depth == 0 and self.context is not None:
+            return self.context.module_query(_function_returns_claims, name)
+        return self.function_returns(name, depth)
 
     def _imported_returns(self, name: str, qualified: str, depth: int) -> bool | None:
         from precepts.crossfile import default_service  # lazy: jedi only when needed
@@ -612,6 +627,11 @@ def _field_names(node: cst.ClassDef) -> Iterator[str]:
             for small in statement.body:
                 if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
                     yield small.target.value
+
+
+def _function_returns_claims(context: RuleContext, name: str) -> bool | None:
+    """Module query: whether the module's function ``name`` returns claims (None: none such)."""
+    return claims_scope(context).function_returns(name)
 
 
 def claims_scope(context: RuleContext) -> ClaimsScope:

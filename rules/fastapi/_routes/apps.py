@@ -9,6 +9,7 @@ router likewise for ``APIRouter``. A name defined nowhere falls back to its spel
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -184,6 +185,12 @@ def _imported_kind(context: RuleContext, name: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=2048)
+def _name_expression(name: str) -> cst.BaseExpression:
+    """Parse a dotted name once: modules' queries ask about the same bases every check."""
+    return cst.parse_expression(name)
+
+
 def imported_module(context: RuleContext, name: str) -> Parsed | None:
     """Return the project module that defines an imported name (through jedi, cached).
 
@@ -194,7 +201,7 @@ def imported_module(context: RuleContext, name: str) -> Parsed | None:
     Returns:
         The defining module, or None (a library, or not found).
     """
-    qualified = context.facts.qualify(cst.parse_expression(name))
+    qualified = context.facts.qualify(_name_expression(name))
     if not qualified or qualified.split(".", 1)[0] in {"fastapi", "starlette"}:
         return None
     from precepts.crossfile import default_service  # lazy: jedi only when needed

@@ -81,6 +81,11 @@ def _imported_class_kind(context: RuleContext, name: str | None) -> str | None:
     """A base class imported from a project module: is it a Pydantic model there?"""
     if not name or name.split(".", 1)[0] not in context.facts.imports:
         return None
+    # Many classes share a base (every ORM model derives from ``Base``): ask once a check.
+    return context.memo((_imported_class_kind, name), lambda: _kind_in_project(context, name))
+
+
+def _kind_in_project(context: RuleContext, name: str) -> str | None:
     parsed = imported_module(context, name)
     if parsed is None:
         return None
