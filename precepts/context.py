@@ -43,6 +43,9 @@ class RuleContext:
         ast_module: The ``ast`` tree of the same text (for radon and cheap queries).
         ancestors: The nodes above the one being visited (maintained by the walker).
         current_statement: Index of the top-level statement being walked.
+        replaying: True while the walker replays the class around a statement that is
+            walked on its own (the class's ``visit_ClassDef`` runs again): record nothing
+            there that the class's own walk records (its name, its binding).
         metadata: Resolved libcst metadata, for rules that declare dependencies.
     """
 
@@ -77,6 +80,7 @@ class RuleContext:
         self.ancestors: list[cst.CSTNode] = []
         self.current_node: cst.CSTNode | None = None  # the node whose handlers are running
         self.current_statement = -1
+        self.replaying = False
         self.metadata: dict[Any, Any] = {}
         self.paths: dict[int, tuple[cst.CSTNode, ...]] = {}
         self._memos: dict[Hashable, Any] = {}

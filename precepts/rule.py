@@ -144,6 +144,19 @@ class PendingFinding:
     hint: int
 
 
+def joined_parts(parts: Sequence[tuple[Any, ...] | None]) -> tuple[Any, ...] | None:
+    """Combine part summaries that are tuples of items (None for none): all items, in order.
+
+    Args:
+        parts: The parts' summaries.
+
+    Returns:
+        Every item, or None when there is none.
+    """
+    items = tuple(item for part in parts if part for item in part)
+    return items or None
+
+
 class Rule(cst.BatchableCSTVisitor):
     """Base class of every rule. Subclasses set the class attributes and visit nodes.
 
@@ -173,6 +186,10 @@ class Rule(cst.BatchableCSTVisitor):
             :meth:`end_statement`, and reports from :meth:`finish`, which receives every
             statement's summary. The language server caches summaries per statement, so
             a module rule never needs the whole module to be walked again.
+        summary_parts: True when a module rule's summaries combine (:meth:`combine`): the
+            language server then summarises a long class part by part (its head, then
+            each statement of its body, walked with the class replayed around it, see
+            ``context.replaying``) and walks again only the part an edit touched.
     """
 
     code: ClassVar[str]
@@ -192,6 +209,7 @@ class Rule(cst.BatchableCSTVisitor):
     bad_cases: ClassVar[Sequence[str | Example]] = ()
     good_cases: ClassVar[Sequence[str | Example]] = ()
     scope: ClassVar[str] = "statement"
+    summary_parts: ClassVar[bool] = False
 
     def __init__(self, context: RuleContext, settings: Mapping[str, Any] | None = None) -> None:
         """Bind the rule to one module's check.
@@ -225,6 +243,23 @@ class Rule(cst.BatchableCSTVisitor):
             The statement's summary (None when there is nothing to remember).
         """
         return None
+
+    @classmethod
+    def combine(cls, parts: Sequence[Any]) -> Any:
+        """Return a statement's summary from the summaries of its parts.
+
+        Only called for module rules that set ``summary_parts``. The parts of a class are
+        its head (decorators, name, bases) and each statement of its body, in order; each
+        was walked by a fresh instance, the body's statements with the class replayed
+        around them. The result must equal the summary of one walk over the whole class.
+
+        Args:
+            parts: One summary per part, in file order (None where a part held nothing).
+
+        Returns:
+            The statement's summary.
+        """
+        raise NotImplementedError(f"{cls.__name__} does not combine summaries")
 
     def finish(self, summaries: Sequence[Any]) -> None:
         """Conclude over the whole module; module rules report from here.

@@ -212,7 +212,7 @@ class Walker:
             self._fail(rule, error)
             return None
 
-    def enter(self, node: cst.CSTNode) -> None:
+    def enter(self, node: cst.CSTNode, replay: bool = False) -> None:
         """Call the ``visit_*`` handlers of ``node`` and make it the current ancestor.
 
         With :meth:`leave` this replays the path down to a statement that is walked on its
@@ -220,22 +220,33 @@ class Walker:
 
         Args:
             node: The node being entered.
+            replay: True when the node's own walk happens elsewhere: its handlers see
+                ``context.replaying`` set.
         """
         handlers = self._visit.get(type(node).__name__)
         if handlers:
-            self._call(handlers, node)
+            self._call_replaying(handlers, node, replay)
         self.context.ancestors.append(node)
 
-    def leave(self, node: cst.CSTNode) -> None:
+    def leave(self, node: cst.CSTNode, replay: bool = False) -> None:
         """Undo :meth:`enter`: drop the ancestor and call the ``leave_*`` handlers.
 
         Args:
             node: The node being left (the one last entered).
+            replay: As given to :meth:`enter`.
         """
         self.context.ancestors.pop()
         handlers = self._leave.get(type(node).__name__)
         if handlers:
+            self._call_replaying(handlers, node, replay)
+
+    def _call_replaying(self, handlers: list[Handler], node: cst.CSTNode, replay: bool) -> None:
+        context = self.context
+        context.replaying = replay
+        try:
             self._call(handlers, node)
+        finally:
+            context.replaying = False
 
     def walk_split(self, node: cst.CSTNode, on_child: Callable[[int, cst.CSTNode], None]) -> None:
         """Traverse a compound statement exactly as :meth:`walk` does, except its body.

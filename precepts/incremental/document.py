@@ -353,7 +353,7 @@ class IncrementalDocument:
                 missing.append((index, top))
         for start in range(0, len(missing), 64):
             chunk = missing[start : start + 64]
-            fresh = runner.summarize(chunk)
+            fresh = runner.summarize(chunk, self._findings)
             self.stats.summaries += len(fresh)
             for index, summary in fresh.items():
                 top = layout.tops[index]

@@ -53,8 +53,9 @@ class CacheEntry(Generic[R]):
             (compared by identity).
         result: The leaf's findings, or the statement's summary.
         stamp: What it was last validated against.
-        owner: The node of the split the leaf belonged to: a context key may hold that
-            node's ``id``, which is unique only while the node lives.
+        owner: The node the entry is bound to, kept alive with it: the node of the split
+            the leaf belonged to (a context key may hold that node's ``id``, unique only
+            while the node lives), or the statement of a class's part.
     """
 
     generation: int
@@ -96,6 +97,13 @@ def context_key(leaf: Leaf) -> tuple[Any, ...]:
     if owner.is_class and leaf.kind == CHILD:
         return ("C", leaf.text, leaf.post, owner.head.text, _docstring_text(owner))
     return ("N", id(owner.node))
+
+
+def _part_key(child: Leaf) -> tuple[str, ...]:
+    """What a class body statement's part depends on besides its node: the class's head."""
+    owner = child.owner
+    assert owner is not None
+    return (owner.head.text, _docstring_text(owner))
 
 
 def cached_result(leaf: Leaf) -> LeafResult:
@@ -236,6 +244,44 @@ class FindingsCache:
             )
             if len(self._texts) > self._size:
                 self._texts.popitem(last=False)
+
+    def part(self, child: Leaf) -> Summary | None:
+        """Return the cached module-rule part of a split class's body statement.
+
+        It holds while the statement is the same node, under the same class head, and
+        what it read still holds (see :mod:`precepts.incremental.summary_parts`).
+
+        Args:
+            child: A leaf of a split class's body.
+
+        Returns:
+            The part, or None.
+        """
+        entry: CacheEntry[Summary] | None = child.cache.get("part")
+        if (
+            entry is not None
+            and entry.generation == self._generation
+            and entry.owner is child.rules_node()
+            and entry.key == _part_key(child)
+            and self._valid(entry)
+        ):
+            return entry.result
+        return None
+
+    def store_part(self, child: Leaf, part: Summary) -> None:
+        """Cache the module-rule part of a split class's body statement.
+
+        Args:
+            child: The leaf.
+            part: What the module rules saw in it.
+        """
+        child.cache["part"] = CacheEntry(
+            self._generation,
+            _part_key(child),
+            part,
+            self._new_stamp(part.dependencies),
+            child.rules_node(),
+        )
 
     def summary(self, top: Top) -> Summary | None:
         """Return the cached summary of a top-level statement, if it still holds.

@@ -34,6 +34,7 @@ from precepts.findings import Finding, Fix, Range, RelatedLocation, Severity, Te
 from precepts.incremental.facts_key import Dependency, FactsTracker, Reads
 from precepts.incremental.layout import Layout, LeafPositions
 from precepts.incremental.leaves import Leaf, Split, top_node
+from precepts.incremental.summary_parts import PartStore, combines, summarize_by_parts
 from precepts.rule import PendingFinding, Rule
 from precepts.walker import Walker, handler_names
 
@@ -393,19 +394,30 @@ class LeafRunner:
 
     # Module rules.
 
-    def summarize(self, tops: Sequence[tuple[int, Any]]) -> dict[int, Summary]:
+    def summarize(
+        self, tops: Sequence[tuple[int, Any]], store: PartStore | None = None
+    ) -> dict[int, Summary]:
         """Walk top-level statements with the module rules to refresh their summaries.
 
         Each statement gets fresh rule instances (as each leaf does): a summary must
-        depend on its statement only, whatever was walked before it.
+        depend on its statement only, whatever was walked before it. A split class is
+        summarised part by part when the module rules combine summaries and ``store``
+        keeps the parts (see :mod:`precepts.incremental.summary_parts`).
 
         Args:
             tops: (top index, top) pairs.
+            store: The cache of split classes' parts.
 
         Returns:
             Top index → summary.
         """
-        summaries = {index: self._summarize(index, top) for index, top in tops}
+        by_parts = store is not None and combines(self)
+        summaries = {}
+        for index, top in tops:
+            summary = None
+            if by_parts and isinstance(top, Split) and top.is_class:
+                summary = summarize_by_parts(self, index, top, store)  # type: ignore[arg-type]
+            summaries[index] = summary if summary is not None else self._summarize(index, top)
         self.context.current_statement = -1
         return summaries
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from precepts.facts import dotted_name
-from precepts.rule import Example, Rule
+from precepts.rule import Example, Rule, joined_parts
 from precepts.rules.fastapi import _routes
 
 
@@ -119,6 +119,7 @@ class UnversionedApi(Rule):
         'outer.include_router(router, prefix="/users")',  # mounted by the app
     )
     scope = "module"
+    summary_parts = True
 
     def setup(self) -> None:
         """Start with nothing seen."""
@@ -160,6 +161,18 @@ class UnversionedApi(Rule):
         """
         seen, self._seen = tuple(self._seen), []
         return seen or None
+
+    @classmethod
+    def combine(cls, parts: Sequence[tuple[_Mount, ...] | None]) -> tuple[_Mount, ...] | None:
+        """Every part's mounts, in order.
+
+        Args:
+            parts: The parts' summaries, in file order.
+
+        Returns:
+            The statement's summary.
+        """
+        return joined_parts(parts)
 
     def finish(self, summaries: Sequence[tuple[_Mount, ...] | None]) -> None:
         """Report the mounts on an app whose path carries no version.

@@ -127,6 +127,7 @@ class MissingHealthEndpoint(Rule):
         ),
     )
     scope = "module"
+    summary_parts = True
 
     def setup(self) -> None:
         """Start with nothing seen."""
@@ -197,6 +198,26 @@ class MissingHealthEndpoint(Rule):
         seen = _Seen(tuple(self._apps), tuple(self._includes), self._health, tuple(self._handed))
         self.setup()
         return seen if seen.apps or seen.includes or seen.health or seen.handed else None
+
+    @classmethod
+    def combine(cls, parts: Sequence[_Seen | None]) -> _Seen | None:
+        """Every part's apps, includes and handed functions; a health route in any.
+
+        Args:
+            parts: The parts' summaries, in file order.
+
+        Returns:
+            The statement's summary.
+        """
+        seen = [part for part in parts if part is not None]
+        if not seen:
+            return None
+        return _Seen(
+            tuple(app for part in seen for app in part.apps),
+            tuple(router for part in seen for router in part.includes),
+            any(part.health for part in seen),
+            tuple(name for part in seen for name in part.handed),
+        )
 
     def finish(self, summaries: Sequence[_Seen | None]) -> None:
         """Report the first app when routers are included and no health route exists.

@@ -158,6 +158,7 @@ class ClassAndConstantNaming(Rule):
         "scope (BP102 covers arguments)."
     )
     scope = "module"
+    summary_parts = True
     bad = (
         Example(
             "class user_profile:\n"
@@ -198,6 +199,23 @@ class ClassAndConstantNaming(Rule):
         self._classes, self._bindings, self._globals = [], [], []
         return summary
 
+    @classmethod
+    def combine(cls, parts: Sequence[_Summary | None]) -> _Summary:
+        """Every part's classes, bindings and ``global`` names, in order.
+
+        Args:
+            parts: The parts' summaries, in file order.
+
+        Returns:
+            The statement's summary.
+        """
+        seen = [part for part in parts if part is not None]
+        return _Summary(
+            tuple(item for part in seen for item in part.classes),
+            tuple(item for part in seen for item in part.bindings),
+            tuple(item for part in seen for item in part.globals),
+        )
+
     def finish(self, summaries: Sequence[_Summary | None]) -> None:
         """Report misnamed classes, and mixed-case names bound once to a literal.
 
@@ -234,11 +252,13 @@ class ClassAndConstantNaming(Rule):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         """Check the class name; a module-level class binds its name."""
-        name = node.name.value
-        if not _is_cap_words(name):
-            message = f"Class name `{name}` is not CapWords: use `{cap_words(name)}`"
-            self._classes.append((node.name, message))
-        self._bind(name)
+        # Replayed around a statement walked alone, the class was noted by its own walk.
+        if not self.context.replaying:
+            name = node.name.value
+            if not _is_cap_words(name):
+                message = f"Class name `{name}` is not CapWords: use `{cap_words(name)}`"
+                self._classes.append((node.name, message))
+            self._bind(name)
         self._depth += 1
 
     def leave_ClassDef(self, node: cst.ClassDef) -> None:

@@ -143,6 +143,7 @@ class ModuleMixesConcerns(Rule):
         ),
     )
     scope = "module"
+    summary_parts = True
 
     def setup(self) -> None:
         """Start with no concern seen in the current top-level statement."""
@@ -156,8 +157,8 @@ class ModuleMixesConcerns(Rule):
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         """Note an ORM model class."""
-        if _MODEL in self._kinds or len(self.context.ancestors) != 1:
-            return  # only top-level classes are models
+        if _MODEL in self._kinds or len(self.context.ancestors) != 1 or self.context.replaying:
+            return  # only top-level classes are models (and the class's own walk notes it)
         info = self.context.facts.models.get(node.name.value)
         if (info is not None and info.node is node) or _has_tablename(node):
             self._add(_MODEL, node.name)
@@ -180,6 +181,25 @@ class ModuleMixesConcerns(Rule):
         summary = StatementConcerns(self._kinds, self._first)
         self._kinds, self._first = frozenset(), ()
         return summary
+
+    @classmethod
+    def combine(cls, parts: Sequence[StatementConcerns | None]) -> StatementConcerns | None:
+        """Every concern of the parts, with the first node of each, as one walk notes them.
+
+        Args:
+            parts: The parts' summaries, in file order.
+
+        Returns:
+            The statement's summary.
+        """
+        kinds: frozenset[str] = frozenset()
+        first: list[tuple[str, cst.CSTNode]] = []
+        for part in parts:
+            for kind, node in part.first if part else ():
+                if kind not in kinds:
+                    kinds |= {kind}
+                    first.append((kind, node))
+        return StatementConcerns(kinds, tuple(first)) if kinds else None
 
     def finish(self, summaries: Sequence[StatementConcerns | None]) -> None:
         """Report once when the module holds all three concerns and is not a small script.

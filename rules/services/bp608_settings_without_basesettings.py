@@ -101,6 +101,7 @@ class SettingsWithoutBaseSettings(Rule):
         ),
     )
     scope = "module"
+    summary_parts = True
 
     def setup(self) -> None:
         """Start a statement with nothing seen."""
@@ -151,6 +152,24 @@ class SettingsWithoutBaseSettings(Rule):
         summary = StatementReads(tuple(self._reads), self._settings_class)
         self._reads, self._settings_class = [], False
         return summary
+
+    @classmethod
+    def combine(cls, parts: Sequence[StatementReads | None]) -> StatementReads | None:
+        """Every part's reads; a settings class when any part saw one.
+
+        Args:
+            parts: The parts' summaries, in file order.
+
+        Returns:
+            The statement's summary.
+        """
+        seen = [part for part in parts if part is not None]
+        if not seen:
+            return None
+        return StatementReads(
+            tuple(read for part in seen for read in part.reads),
+            any(part.settings_class for part in seen),
+        )
 
     def finish(self, summaries: Sequence[StatementReads | None]) -> None:
         """Report the reads when the project's configuration is scattered.

@@ -10,7 +10,7 @@ import libcst as cst
 
 from precepts.facts import dotted_name
 from precepts.findings import Range
-from precepts.rule import Example, Option, Rule
+from precepts.rule import Example, Option, Rule, joined_parts
 from precepts.rules.testing._tests import collects_tests, is_test_function
 
 # Calls that check by raising: pytest's context managers and explicit failures.
@@ -175,6 +175,7 @@ class TestWithoutAssertion(Rule):
         ),
     )
     scope = "module"
+    summary_parts = True
 
     def setup(self) -> None:
         """Start a statement with no function open."""
@@ -294,6 +295,18 @@ class TestWithoutAssertion(Rule):
         self._seen = []
         self._frames = []
         return seen or None
+
+    @classmethod
+    def combine(cls, parts: Sequence[tuple[_Function, ...] | None]) -> tuple[_Function, ...] | None:
+        """Every part's functions, in order (a method is a part of its class).
+
+        Args:
+            parts: The parts' summaries, in file order.
+
+        Returns:
+            The statement's summary.
+        """
+        return joined_parts(parts)
 
     def finish(self, summaries: Sequence[tuple[_Function, ...] | None]) -> None:
         """Report the tests that neither assert nor reach a helper that asserts.
