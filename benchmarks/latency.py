@@ -223,24 +223,28 @@ class Driver:
         self.client.protocol.get_result_type = (  # type: ignore[method-assign]
             lambda method: None if method == types.INITIALIZE else typed(method)
         )
+        self.received: dict[str, list[tuple[int | None, float]]] = {}
+        self.arrived = asyncio.Event()
         # Diagnostics are read as plain JSON, as an editor reads them (VS Code parses the
         # message natively): structuring them into lsprotocol objects through cattrs costs
         # this Python client ~20 ms for 470 diagnostics, which would be counted against
         # whichever server sends more of them. ``json.loads`` still runs, for every server.
-        typed_message = self.client.protocol.get_message_type
-        self.client.protocol.get_message_type = (  # type: ignore[method-assign]
-            lambda method: (
-                None if method == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS else typed_message(method)
-            )
-        )
-        self.received: dict[str, list[tuple[int | None, float]]] = {}
-        self.arrived = asyncio.Event()
+        structure = self.client.protocol.structure_message
+
+        def read(data: dict[str, Any]) -> Any:
+            if data.get("method") == types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS:
+                params = data.get("params") or {}
+                entry = (params.get("version"), time.perf_counter())
+                self.received.setdefault(params.get("uri", ""), []).append(entry)
+                self.arrived.set()
+                data = {**data, "params": {"uri": params.get("uri", ""), "diagnostics": []}}
+            return structure(data)
+
+        self.client.protocol.structure_message = read  # type: ignore[method-assign]
 
         @self.client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-        def published(params: dict[str, Any]) -> None:
-            entry = (params.get("version"), time.perf_counter())
-            self.received.setdefault(params["uri"], []).append(entry)
-            self.arrived.set()
+        def published(params: types.PublishDiagnosticsParams) -> None:
+            pass  # recorded as the message was read
 
         @self.client.feature(types.WINDOW_LOG_MESSAGE)
         def logged(params: types.LogMessageParams) -> None:
