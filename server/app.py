@@ -10,6 +10,7 @@ or configuration change).
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -491,12 +492,10 @@ class PreceptsServer(LanguageServer):
         )
         extra = self.config_diagnostics_of(document.uri)
         if extra:
-            diagnostics = [*diagnostics, *map(self.protocol.unstructure, extra)]
-        # Already JSON data: sent as is, without cattrs walking 400 diagnostics again.
-        self.protocol.publish_raw(
-            lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
-            {"uri": document.uri, "version": document.version, "diagnostics": diagnostics},
-        )
+            encoded = (json.dumps(self.protocol.unstructure(item)) for item in extra)
+            diagnostics = [*diagnostics, *encoded]
+        # Already JSON text: joined, without cattrs or json walking 400 diagnostics again.
+        self.protocol.publish_diagnostics_json(document.uri, document.version, diagnostics)
 
     # -- code action edits ----------------------------------------------------------
 

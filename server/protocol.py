@@ -8,7 +8,8 @@
   they are trimmed to what the client supports (:func:`shape_capabilities`).
 * A request whose parameters do not match the LSP types is answered with an
   ``InvalidParams`` error instead of being dropped, so the client does not wait forever.
-* Publishing data that is already JSON (:meth:`PreceptsProtocol.publish_raw`) and
+* Publishing diagnostics already written as JSON text
+  (:meth:`PreceptsProtocol.publish_diagnostics_json`) and
   converting lsprotocol objects to it (:meth:`PreceptsProtocol.unstructure`): the only
   place that reaches into pygls' private sending and converting attributes, so a pygls
   release that renames them breaks this module alone.
@@ -17,6 +18,8 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
+import json
 import logging
 import uuid
 from collections.abc import Callable, Generator
@@ -241,18 +244,40 @@ class PreceptsProtocol(ReleasingFutures, LanguageServerProtocol):
         data: JsonValue = self._converter.unstructure(item)
         return data
 
-    def publish_raw(self, method: str, params: dict[str, JsonValue]) -> None:
-        """Send a notification whose parameters are already JSON data.
+    def publish_diagnostics_json(
+        self, uri: str, version: int | None, diagnostics: list[str]
+    ) -> None:
+        """Send ``publishDiagnostics`` whose diagnostics are already JSON text.
 
-        A document's diagnostics are converted once per finding and kept
-        (:class:`precepts.server.diagnostics.DiagnosticJson`); sending them this way
-        spares cattrs walking hundreds of unchanged diagnostics on every keystroke.
+        A document's diagnostics are converted and encoded once per finding and kept
+        (:class:`precepts.server.diagnostics.DiagnosticJson`); the message is joined from
+        those texts, which spares cattrs and ``json.dumps`` walking hundreds of unchanged
+        diagnostics on every keystroke.
 
         Args:
-            method: The notification's method.
-            params: Its parameters, as JSON data.
+            uri: The document.
+            version: Its version.
+            diagnostics: One diagnostic's JSON text each, in order.
         """
-        self._send_data({"jsonrpc": "2.0", "method": method, "params": params})
+        head = json.dumps({"jsonrpc": "2.0", "method": lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS})
+        params = f'{{"uri": {json.dumps(uri)}, "version": {json.dumps(version)}, "diagnostics": ['
+        self._send_text(f'{head[:-1]}, "params": {params}{", ".join(diagnostics)}]}}}}')
+
+    def _send_text(self, body: str) -> None:
+        """Send one message already encoded as JSON text, framed as pygls frames its own."""
+        if self.writer is None:
+            log.error("cannot send a message: no transport")
+            return
+        payload = body.encode(self.CHARSET)
+        if self._include_headers:
+            header = (
+                f"Content-Length: {len(payload)}\r\n"
+                f"Content-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+            )
+            payload = header.encode("ascii") + payload
+        written = self.writer.write(payload)
+        if inspect.isawaitable(written):
+            asyncio.ensure_future(written)
 
     def structure_message(self, data: dict[str, Any]) -> Any:
         """Read a message; a request with unreadable parameters becomes a rejection.
