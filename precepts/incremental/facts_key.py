@@ -428,6 +428,17 @@ class FactsTracker:
         entries = dependencies.entries if facts_too else dependencies.volatile
         return all(self._lookup(name, key) == print_ for name, key, print_ in entries)
 
+    def reach_print(self, key: Hashable) -> Hashable:
+        """Return the distances of a reach's statements in the current check.
+
+        Args:
+            key: The reach's key, as recorded in the reads.
+
+        Returns:
+            One distance in lines per statement (None for one no longer there).
+        """
+        return self._lookup(REACH, key)
+
     def query_print(self, key: Hashable) -> Hashable:
         """Return the fingerprint of a module query's answer in the current check.
 

@@ -22,14 +22,15 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Generic, TypeVar
 
 import libcst as cst
 
 from precepts.crossfile import default_service
 from precepts.facts import ModuleFacts
-from precepts.incremental.facts_key import FactsTracker, Reads
+from precepts.findings import Finding, Fix, Range, RelatedLocation, TextEdit
+from precepts.incremental.facts_key import REACH, FactsTracker, Reads
 from precepts.incremental.leaves import CHILD, Leaf, Split, Top, top_node
 from precepts.incremental.runner import LeafResult, Summary
 
@@ -97,6 +98,30 @@ def context_key(leaf: Leaf) -> tuple[Any, ...]:
     if owner.is_class and leaf.kind == CHILD:
         return ("C", leaf.text, leaf.post, owner.head.text, _docstring_text(owner))
     return ("N", id(owner.node))
+
+
+def _same_statements_above(old: Hashable, new: Hashable) -> bool:
+    """Tell whether a reach still finds every statement, each above the leaf as before."""
+    if not isinstance(old, tuple) or not isinstance(new, tuple) or len(old) != len(new):
+        return False
+    return all(
+        isinstance(o, int) and isinstance(n, int) and o > 0 and n > 0
+        for o, n in zip(old, new, strict=True)
+    )
+
+
+def _moved_above(finding: Finding, lines: int) -> Finding:
+    """Move the parts of a finding above its leaf (relative line < 0) by ``lines``."""
+
+    def move(where: Range) -> Range:
+        return where.moved(lines) if where.start.line < 0 else where
+
+    fix = finding.fix
+    if fix is not None:
+        edits = tuple(TextEdit(move(e.range), e.content) for e in fix.edits)
+        fix = Fix(fix.message, edits, fix.applicability)
+    related = tuple(RelatedLocation(move(r.range), r.message) for r in finding.related)
+    return replace(finding, range=move(finding.range), related=related, fix=fix)
 
 
 def _part_key(child: Leaf) -> tuple[str, ...]:
@@ -206,13 +231,9 @@ class FindingsCache:
         """
         key = context_key(leaf)
         entry: CacheEntry[LeafResult] | None = leaf.cache.get("result")
-        if (
-            entry is not None
-            and entry.generation == self._generation
-            and entry.key == key
-            and self._valid(entry)
-        ):
-            return True
+        if entry is not None and entry.generation == self._generation and entry.key == key:
+            if self._valid(entry) or self._moved_with_reach(leaf, entry):
+                return True
         if key[0] in ("S", "C"):
             cached = self._texts.get(key)
             if cached is not None and self._valid(cached):
@@ -221,6 +242,53 @@ class FindingsCache:
                 leaf.cache["result"] = CacheEntry(self._generation, key, cached.result, stamp)
                 return True
         return False
+
+    def _moved_with_reach(self, leaf: Leaf, entry: CacheEntry[LeafResult]) -> bool:
+        """Keep a result whose only change is how far the statements it reaches are.
+
+        A fix that extends an import above its statement depends on the import staying
+        the same node at the same distance (``REACH``). A line typed or deleted between
+        the two changes only the distance: the result is moved (its ranges above the
+        leaf shift by the lines added) instead of checked again.
+
+        Args:
+            leaf: The leaf.
+            entry: Its cached result, which no longer validates as it is.
+
+        Returns:
+            True when the moved result is now on the leaf.
+        """
+        result = entry.result
+        dependencies = result.dependencies
+        if result.portable or not any(name == REACH for name, _, _ in dependencies.volatile):
+            return False
+        others = tuple(item for item in dependencies.entries if item[0] != REACH)
+        facts_too = entry.stamp[0] != self._facts_version
+        if not self.tracker.still_valid(Reads.of(others), facts_too):
+            return False
+        kept = list(others)
+        shifts: set[int] = set()
+        for name, key, old in dependencies.entries:
+            if name != REACH:
+                continue
+            new = self.tracker.reach_print(key)
+            if not _same_statements_above(old, new):
+                return False
+            shifts.update(o - n for o, n in zip(old, new, strict=True))  # type: ignore[arg-type]
+            kept.append((name, key, new))
+        if len(shifts) != 1:
+            return False  # lines were added between two statements it reaches
+        (shift,) = shifts
+        moved = LeafResult(
+            [_moved_above(finding, shift) for finding in result.findings],
+            result.errors,
+            False,
+            Reads.of(tuple(kept)),
+        )
+        leaf.cache["result"] = CacheEntry(
+            self._generation, entry.key, moved, self._new_stamp(moved.dependencies), entry.owner
+        )
+        return True
 
     def store(self, leaf: Leaf, result: LeafResult) -> None:
         """Cache the findings of a leaf just checked.

@@ -220,3 +220,19 @@ def test_a_fix_that_edits_an_import_follows_the_import() -> None:
     assert canonical(document.check().findings) == _full(document.text, BP306)
     document.edit((1, 0), (2, 0), "")
     assert canonical(document.check().findings) == _full(document.text, BP306)
+
+
+def test_a_line_typed_between_an_import_and_its_fixes_moves_them_unchecked() -> None:
+    # Each route's fix extends the import on line 0; a line added or removed between the
+    # two moves the fix's import edit instead of checking every route again.
+    document = _open(_ROUTES, BP306)
+    for start, end, inserted in (((1, 0), (1, 0), "\n\n"), ((1, 0), (3, 0), "")):
+        before = document.stats.leaves_checked
+        document.edit(start, end, inserted)
+        findings = document.check().findings
+        assert document.stats.leaves_checked - before <= 1
+        assert canonical(findings) == _full(document.text, BP306)
+        assert len(findings) == 40
+        for finding in findings:
+            assert finding.fix is not None
+            assert 0 in {edit.range.start.line for edit in finding.fix.edits}
