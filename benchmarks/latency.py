@@ -400,7 +400,8 @@ async def main() -> None:
     parser.add_argument(
         "--before",
         metavar="CHECKOUT",
-        help="also run the server of another checkout of precepts (same edits, same run)",
+        help="also run the server of another checkout of precepts (same edits, same run); "
+        "its own .venv is used when it has one",
     )
     parser.add_argument(
         "--before-edits", type=int, default=30, help="edits for the --before server"
@@ -415,9 +416,17 @@ async def main() -> None:
         "backend_5k.py": backend_module(5000),
         "class_1k.py": class_module(1000),
     }
-    before = (
-        Server("before", ["env", f"PYTHONPATH={args.before}", *PRECEPTS]) if args.before else None
-    )
+    before = None
+    if args.before:
+        # A checkout with its own virtualenv runs there (an editable install maps its
+        # top-level packages); otherwise its root goes first on the path.
+        own = Path(args.before) / ".venv" / "bin" / "python"
+        command = (
+            [str(own), *PRECEPTS[1:]]
+            if own.exists()
+            else ["env", f"PYTHONPATH={args.before}", *PRECEPTS]
+        )
+        before = Server("before", command)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs; {args.edits} edits per module")
     print("precepts runs with the settings a user gets by default (no initialization options)")
     p50s: dict[str, float] = {}
