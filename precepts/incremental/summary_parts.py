@@ -15,6 +15,7 @@ A part is used only while it holds no finding and no failure (module rules repor
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
@@ -23,6 +24,8 @@ from precepts.incremental.leaves import Leaf, Split
 
 if TYPE_CHECKING:
     from precepts.incremental.runner import LeafRunner, Summary
+
+log = logging.getLogger(__name__)
 
 
 class PartStore(Protocol):
@@ -137,8 +140,14 @@ def _combined(runner: LeafRunner, parts: Sequence[Summary]) -> Summary | None:
         rule = spec[0]
         try:
             summary.values[rule.code] = rule.combine([part.values.get(rule.code) for part in parts])
-        except Exception:  # a rule's combine is broken: walk the class whole
-            return None
+        except Exception as error:  # a rule's combine is broken: walk the class whole
+            log.debug(
+                "%s could not combine summaries (%s): the class is walked whole", rule.code, error
+            )
+            summary = None
+            break
+    if summary is None:
+        return None
     summary.dependencies = Reads.of(_union(part.dependencies.entries for part in parts))
     return summary
 
