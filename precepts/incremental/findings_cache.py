@@ -22,17 +22,16 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Hashable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import libcst as cst
 
 from precepts.crossfile import default_service
 from precepts.facts import ModuleFacts
-from precepts.findings import Finding, Fix, Range, RelatedLocation, TextEdit
 from precepts.incremental.facts_key import REACH, FactsTracker, Reads
 from precepts.incremental.leaves import CHILD, Leaf, Split, Top, top_node
-from precepts.incremental.runner import LeafResult, Summary
+from precepts.incremental.runner import LeafResult, Summary, shift_finding
 
 #: What a cached entry was last validated against: the facts' version, the version of
 #: the module's statements (-1 when it did not read them), the version of the module
@@ -108,20 +107,6 @@ def _same_statements_above(old: Hashable, new: Hashable) -> bool:
         isinstance(o, int) and isinstance(n, int) and o > 0 and n > 0
         for o, n in zip(old, new, strict=True)
     )
-
-
-def _moved_above(finding: Finding, lines: int) -> Finding:
-    """Move the parts of a finding above its leaf (relative line < 0) by ``lines``."""
-
-    def move(where: Range) -> Range:
-        return where.moved(lines) if where.start.line < 0 else where
-
-    fix = finding.fix
-    if fix is not None:
-        edits = tuple(TextEdit(move(e.range), e.content) for e in fix.edits)
-        fix = Fix(fix.message, edits, fix.applicability)
-    related = tuple(RelatedLocation(move(r.range), r.message) for r in finding.related)
-    return replace(finding, range=move(finding.range), related=related, fix=fix)
 
 
 def _part_key(child: Leaf) -> tuple[str, ...]:
@@ -280,7 +265,7 @@ class FindingsCache:
             return False  # lines were added between two statements it reaches
         (shift,) = shifts
         moved = LeafResult(
-            [_moved_above(finding, shift) for finding in result.findings],
+            [shift_finding(finding, shift, above_only=True) for finding in result.findings],
             result.errors,
             False,
             Reads.of(tuple(kept)),

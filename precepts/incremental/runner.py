@@ -43,24 +43,30 @@ RuleSpec = tuple[type[Rule], Mapping[str, Any], Severity]
 T = TypeVar("T")
 
 
-def shift_finding(finding: Finding, lines: int) -> Finding:
+def shift_finding(finding: Finding, lines: int, above_only: bool = False) -> Finding:
     """Move a finding, its related locations and its fix by a number of lines.
 
     Args:
         finding: The finding.
         lines: Lines to add.
+        above_only: Move only the ranges that start above line 0 (the parts of a leaf's
+            finding that lie in a statement above the leaf).
 
     Returns:
         The moved finding (the same object when ``lines`` is 0).
     """
     if not lines:
         return finding
-    related = tuple(RelatedLocation(r.range.moved(lines), r.message) for r in finding.related)
+
+    def move(where: Range) -> Range:
+        return where.moved(lines) if not above_only or where.start.line < 0 else where
+
+    related = tuple(RelatedLocation(move(r.range), r.message) for r in finding.related)
     fix = finding.fix
     if fix is not None:
-        edits = tuple(TextEdit(e.range.moved(lines), e.content) for e in fix.edits)
+        edits = tuple(TextEdit(move(e.range), e.content) for e in fix.edits)
         fix = Fix(fix.message, edits, fix.applicability)
-    return replace(finding, range=finding.range.moved(lines), related=related, fix=fix)
+    return replace(finding, range=move(finding.range), related=related, fix=fix)
 
 
 def _ranges(finding: Finding) -> Iterable[Range]:
@@ -421,7 +427,18 @@ class LeafRunner:
         self.context.current_statement = -1
         return summaries
 
-    def _summarize(self, top_index: int, top: Any) -> Summary:
+    def module_walk(
+        self, top_index: int, walk: Callable[[Walker], None]
+    ) -> tuple[Summary, dict[Rule, list[PendingFinding]], dict[Rule, BaseException]]:
+        """Walk part of a top-level statement with fresh module rules; take their summaries.
+
+        Args:
+            top_index: The statement's index.
+            walk: Walks it (all of it, or a part) with the given walker, inside the module.
+
+        Returns:
+            The summary (values and reads), what the rules reported, and what failed.
+        """
         tracker = self.tracker
         module = self.layout.module
         summary = Summary()
@@ -433,7 +450,7 @@ class LeafRunner:
         self.context.current_statement = top_index
         tracker.watch_body()
         try:
-            batch.walker.walk(top_node(top))
+            walk(batch.walker)
         except RecursionError as deep:
             batch.walker.failures.update({rule: deep for rule in batch.rules})
         for rule in batch.rules:
@@ -444,6 +461,11 @@ class LeafRunner:
         failures = batch.new_failures()
         batch.walker.leave(module)
         batch.take()
+        return summary, pending, failures
+
+    def _summarize(self, top_index: int, top: Any) -> Summary:
+        node = top_node(top)
+        summary, pending, failures = self.module_walk(top_index, lambda w: w.walk(node))
         for rule, error in failures.items():
             summary.errors.append(_error(rule, self.context.path, error))
         leaf = top.head if isinstance(top, Split) else top

@@ -24,6 +24,7 @@ from precepts.incremental.leaves import Leaf, Split
 
 if TYPE_CHECKING:
     from precepts.incremental.runner import LeafRunner, Summary
+    from precepts.walker import Walker
 
 log = logging.getLogger(__name__)
 
@@ -93,43 +94,21 @@ def walk_part(runner: LeafRunner, index: int, split: Split, child: Leaf | None) 
     Returns:
         The part's summary, or None when a rule reported or failed on it.
     """
-    from precepts.incremental.runner import Summary, _Batch  # the runner imports us
-
-    context, tracker = runner.context, runner.tracker
-    module = runner.layout.module
-    part = Summary()
-    context.current_statement = -1
-    tracker.start()
-    batch = _Batch(runner.module_specs, context)
-    walker = batch.walker
-    walker.enter(module)
-    batch.take()
-    context.current_statement = index
-    tracker.watch_body()
     node = split.node
-    try:
+
+    def walk(walker: Walker) -> None:
         if child is None:
             walker.walk_split(node, lambda _index, _statement: None)
-        else:
-            walker.enter(node, replay=True)
-            walker.enter(node.body, replay=True)
-            walker.walk(child.rules_node())
-            walker.leave(node.body, replay=True)
-            walker.leave(node, replay=True)
-    except RecursionError:
-        tracker.stop()
-        return None
-    for rule in batch.rules:
-        if rule not in walker.failures:
-            part.values[rule.code] = walker._guard(rule, rule.end_statement)
-    part.dependencies = tracker.stop()
-    reported = batch.take()
-    walker.leave(module)
-    batch.take()
-    context.current_statement = -1
-    if reported or walker.failures:
-        return None
-    return part
+            return
+        walker.enter(node, replay=True)
+        walker.enter(node.body, replay=True)
+        walker.walk(child.rules_node())
+        walker.leave(node.body, replay=True)
+        walker.leave(node, replay=True)
+
+    part, reported, failures = runner.module_walk(index, walk)
+    runner.context.current_statement = -1
+    return None if reported or failures else part
 
 
 def _combined(runner: LeafRunner, parts: Sequence[Summary]) -> Summary | None:
