@@ -40,6 +40,7 @@ from precepts.server.actions import (
 )
 from precepts.server.baseline import BASELINE_GLOB, BaselineStore
 from precepts.server.capabilities import ClientFeatures
+from precepts.server.collector import Collector
 from precepts.server.configs import CONFIG_NAMES, ConfigProblem, ConfigStore
 from precepts.server.diagnostics import SOURCE, DiagnosticJson, to_diagnostics
 from precepts.server.documents import CheckOutcome, DocumentModel, OpenDocument
@@ -106,6 +107,8 @@ class PreceptsServer(LanguageServer):
         self.baselines = BaselineStore()
         self.workspace_changed = asyncio.Event()
         self._sweeper: asyncio.Task[None] | None = None
+        self.collector = Collector()
+        self._collecting: asyncio.Task[None] | None = None
         # Problems of configuration files, by URI: sent with the file's own findings
         # when it is open (one publisher per URI), on their own otherwise.
         self._config_diagnostics: dict[str, list[lsp.Diagnostic]] = {}
@@ -140,12 +143,16 @@ class PreceptsServer(LanguageServer):
         default_index().serve(self._workspace_files, self._config_answered)
         self.scheduler.ready.set()
         self._sweeper = self.event_loop.create_task(self.scheduler.sweep(self.documents.values))
+        self.collector.start()
+        self._collecting = self.event_loop.create_task(self.collector.run(self._checking))
 
     def stop(self) -> None:
         """Stop checking and free the workers (``shutdown``)."""
         self.shutdown_requested = True
-        if self._sweeper is not None:
-            self._sweeper.cancel()
+        for task in (self._sweeper, self._collecting):
+            if task is not None:
+                task.cancel()
+        self.collector.stop()
         for document in self.documents.values():
             self.scheduler.cancel(document)
         self.checks.shutdown(wait=False, cancel_futures=True)
@@ -367,6 +374,7 @@ class PreceptsServer(LanguageServer):
             item.uri, path, item.language_id, item.version, model, settings, client, folder
         )
         self.documents[item.uri] = document
+        self.collector.changed()
         self.workspace_changed.set()
         return document
 
@@ -393,6 +401,7 @@ class PreceptsServer(LanguageServer):
             else:
                 document.model.set_text(change.text)
         document.changed(version)
+        self.collector.changed()
         self.workspace_changed.set()
 
     def saved(self, document: OpenDocument) -> None:
@@ -425,6 +434,7 @@ class PreceptsServer(LanguageServer):
         document.closed = True
         document.checked.set()  # wake requests waiting for its findings
         document.model.drop_tree()
+        self.collector.changed()  # a closed tree's cycles are freed in the next pause
         self.workspace_changed.set()
         self.text_document_publish_diagnostics(
             lsp.PublishDiagnosticsParams(uri=document.uri, diagnostics=[])
@@ -473,6 +483,10 @@ class PreceptsServer(LanguageServer):
         document.logged_errors = frozenset(traces)
         if not self.features.pull_diagnostics and document.is_checked:
             self.publish(document, outcome)
+        self.collector.checked()  # after publishing: a full collection waits for the push
+
+    def _checking(self) -> bool:
+        return any(d.task is not None and not d.task.done() for d in self.documents.values())
 
     def publish(self, document: OpenDocument, outcome: CheckOutcome) -> None:
         """Push a document's diagnostics, converting only findings not sent before.

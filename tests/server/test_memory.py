@@ -1,7 +1,7 @@
 """Memory stays bounded over many edits (issue 18), measured inside the test process.
 
 A few thousand ``didChange`` notifications must leave the protocol's pending-futures map
-empty and the traced Python heap (``tracemalloc``, after ``gc.collect()``) about where
+empty and the traced Python heap (``tracemalloc``, after a full collection) about where
 it was after a warm-up; ``didClose`` must release the document. The first test watches
 pygls itself: once a release stops retaining notification futures it fails, so the
 workaround in ``server/protocol.py`` can be removed.
@@ -10,7 +10,6 @@ workaround in ``server/protocol.py`` can be removed.
 from __future__ import annotations
 
 import asyncio
-import gc
 import tracemalloc
 import weakref
 from pathlib import Path
@@ -30,8 +29,9 @@ MEASURED_ROUNDS = 150  # 150 × 38 = 5,700 edits
 HEAP_GROWTH_LIMIT = 1 * 1024 * 1024
 
 
-def traced_heap() -> int:
-    gc.collect()
+def traced_heap(client: InProcessServer) -> int:
+    """The traced heap after a full collection (the server's own, frozen objects included)."""
+    client.server.collector.collect_full()
     return tracemalloc.get_traced_memory()[0]
 
 
@@ -81,12 +81,12 @@ async def test_edits_leave_no_futures_and_a_flat_heap() -> None:
     first = await client.diagnostics(URI, version)
     tracemalloc.start()
     try:
-        before = traced_heap()
+        before = traced_heap(client)
         version = await type_and_erase(client, version, MEASURED_ROUNDS)
         last = await client.diagnostics(URI, version)
         await asyncio.sleep(0.05)
         pending = dict(client.protocol._request_futures)
-        after = traced_heap()
+        after = traced_heap(client)
     finally:
         tracemalloc.stop()
     assert last == first  # the text is back where it was: so are its findings
@@ -101,7 +101,7 @@ async def test_did_close_releases_the_document() -> None:
     await client.start()
     tracemalloc.start()
     try:
-        before = traced_heap()
+        before = traced_heap(client)
         client.open(URI, SOURCE)
         version = await type_and_erase(client, 0, 3)
         await client.diagnostics(URI, version)
@@ -109,11 +109,11 @@ async def test_did_close_releases_the_document() -> None:
         model = weakref.ref(document.model)
         engine = weakref.ref(document.model._incremental)
         del document
-        opened = traced_heap()
+        opened = traced_heap(client)
         client.close(URI)
         await until(lambda: URI not in client.server.documents)
         await asyncio.sleep(0.05)
-        closed = traced_heap()
+        closed = traced_heap(client)
     finally:
         tracemalloc.stop()
     assert model() is None and engine() is None, "the closed document is still referenced"

@@ -100,11 +100,12 @@ def _decorated_routes(context: RuleContext, function: cst.FunctionDef) -> Iterat
 
 def _api_routes(context: RuleContext, function: cst.FunctionDef) -> tuple[Route, ...]:
     """Routes registered with ``owner.add_api_route(path, function)`` at the top level."""
-    if "add_api_route" not in context.text:
-        return ()
     cache = _cache(context)
     if cache.api_routes is None:
         cache.api_routes = {}
+        # Searched once per check, not per function: a 10 MB file has 100,000 of them.
+        if "add_api_route" not in context.text:
+            return ()
         for call, owner in _top_level_calls(context.module.body, "add_api_route"):
             endpoint = positional(call, 1) or keyword_value(call, "endpoint")
             if isinstance(endpoint, cst.Name):
