@@ -47,6 +47,9 @@ from pathlib import Path
 from precepts.context import is_test_path
 from precepts.registry import all_rules
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from peer_scope import SCOPES  # noqa: E402
+
 VERDICTS = Path(__file__).with_name("peer_verdicts.json")
 
 
@@ -374,6 +377,25 @@ def adjusted_precision(
     return ratio(len(outcome.matched), len(outcome.matched) + kept), len(read), out
 
 
+def shared_scope(
+    family: Family, ours: list[Finding], peer: list[Finding], roots: list[str], verdicts: dict
+) -> str:
+    """Precision over our findings that the peer's rule covers (``peer_scope.py``).
+
+    Returns:
+        For example "612 of 1262 (handlers that ...): 0.93 / 0.97 without peer-wrong",
+        or "—" for a family whose practice and peer mean the same thing throughout.
+    """
+    if family.name not in SCOPES:
+        return "—"
+    keep, what = SCOPES[family.name]
+    kept = [f for f in ours if keep(f)]
+    outcome = match(kept, peer, family.window)
+    adjusted, read, _ = adjusted_precision(family, outcome, roots, verdicts, {"peer-wrong"})
+    without = f" / {adjusted} without peer-wrong ({read} read)" if read else ""
+    return f"{len(kept)} of {len(ours)} ({what}): {ratio(len(outcome.matched), len(kept))}{without}"
+
+
 def report(data: dict, args: argparse.Namespace) -> None:
     roots = data["roots"]
     files = data["files"]
@@ -393,9 +415,9 @@ def report(data: dict, args: argparse.Namespace) -> None:
     print()
     rows = [
         "| family | peer | ours | peer's | matched | precision | recall "
-        "| without peer-wrong / without peer-wrong and differs |"
+        "| without peer-wrong / without peer-wrong and differs | shared scope |"
     ]
-    rows.append("|---|---|---|---|---|---|---|---|")
+    rows.append("|---|---|---|---|---|---|---|---|---|")
     details: list[str] = []
     for family in FAMILIES:
         if args.family and not family.name.startswith(args.family):
@@ -407,7 +429,7 @@ def report(data: dict, args: argparse.Namespace) -> None:
                 if family.ours
                 else family.note
             )
-            rows.append(f"| {family.name} | — | — | — | — | — | — | not compared: {why} |")
+            rows.append(f"| {family.name} | — | — | — | — | — | — | not compared: {why} | — |")
             continue
         ours = [
             f
@@ -424,8 +446,9 @@ def report(data: dict, args: argparse.Namespace) -> None:
                 if f.tool == peer_name and f.code in peer_codes and not exempt(f.path, family)
             ]
             outcome = match(ours, peer, family.window)
-            note = "—"
+            note = scope = "—"
             if peer_name == args.peer:
+                scope = shared_scope(family, ours, peer, roots, verdicts)
                 wrong_out = adjusted_precision(family, outcome, roots, verdicts, {"peer-wrong"})
                 both_out = adjusted_precision(
                     family, outcome, roots, verdicts, {"peer-wrong", "differs"}
@@ -440,7 +463,7 @@ def report(data: dict, args: argparse.Namespace) -> None:
                 f"| {family.name} | {peer_name} {','.join(peer_codes)} | {len(ours)} | "
                 f"{len(peer)} | {len(outcome.matched)} | "
                 f"{ratio(len(outcome.matched), len(ours))} | "
-                f"{ratio(len(outcome.matched), len(peer))} | {note} |"
+                f"{ratio(len(outcome.matched), len(peer))} | {note} | {scope} |"
             )
             if args.samples and peer_name == args.peer:
                 details.extend(samples(family, outcome, roots, verdicts, rng, args))
