@@ -5,7 +5,8 @@ purpose (each rule's docs say where): BP109 counts a handler that logs the trace
 carries on as swallowing the error, BLE001 accepts it; BP501 reads DDL and ``SET``, S608
 only SELECT/INSERT/UPDATE/DELETE; BP108 asks for an ``Args:`` section, D417 checks only
 one that exists; BP409 reads names such as ``api_key``, S105–S107 only password, token
-and secret names. Precision against the peer over all our findings mixes those
+and secret names; BP602 judges httpx and aiohttp clients, S113 module-level calls
+that wait forever. Precision against the peer over all our findings mixes those
 deliberate differences with real disagreements. Each predicate here decides, from the
 finding's message or the code at its line, whether the peer's rule covers the case; the
 precision over the findings it keeps is the agreement where the two rules mean the same.
@@ -114,10 +115,20 @@ def docstring_args(finding: Located) -> bool:
     return bool(_ARGS_SECTION.search(docstring))
 
 
+def http_timeout(finding: Located) -> bool:
+    """S113: calls that wait forever (requests; httpx only with ``timeout=None``).
+
+    BP602's message says "forever" exactly there; through an httpx client or an aiohttp
+    session the libraries' own defaults apply, and S113 does not follow clients.
+    """
+    return "forever" in finding.message
+
+
 SCOPES: dict[str, tuple[Callable[[Located], bool], str]] = {
     "broad-except": (broad_except, "handlers that neither re-raise nor log the traceback"),
     "sql-injection": (sql_injection, "statements that take bound parameters"),
     "secrets": (secrets, "literals bound to password/token/secret names"),
     "docstring-args": (docstring_args, "docstrings with an Args section"),
+    "http-timeout": (http_timeout, "requests that wait forever"),
 }
 """Per family: the predicate, and what it keeps (printed with the numbers)."""

@@ -12,6 +12,15 @@ from precepts.rules.services._http import HttpCall, HttpRule
 _SECONDS = 10
 
 
+# What a request without ``timeout=`` waits for, where the library has a default of its own.
+_DEFAULT_WAITS = {
+    "httpx": "HTTP request without `timeout=`: httpx's five-second default, which the code "
+    "does not show, decides how long it waits",
+    "aiohttp": "HTTP request without `timeout=`: aiohttp's default lets a slow service hold "
+    "this call for five minutes",
+}
+
+
 class HttpWithoutTimeout(HttpRule):
     """Flags HTTP requests sent without a timeout."""
 
@@ -125,7 +134,18 @@ class HttpWithoutTimeout(HttpRule):
             return
         if call.library == "httpx" and self.option("httpx-default"):
             return
-        self.report(call.where, fix=self._fix(node, call))
+        self.report(call.where, self._message(node, call.library), fix=self._fix(node, call))
+
+    def _message(self, node: cst.Call, library: str) -> str:
+        """Say how long the call can wait: only requests and urllib wait forever by default."""
+        explicit_none = any(
+            arg.keyword is not None
+            and arg.keyword.value == "timeout"
+            and isinstance(arg.value, cst.Name)
+            and arg.value.value == "None"
+            for arg in node.args
+        )
+        return self.message if explicit_none else _DEFAULT_WAITS.get(library, self.message)
 
     def _fix(self, node: cst.Call, call: HttpCall) -> FixSpec | None:
         value = str(_SECONDS)

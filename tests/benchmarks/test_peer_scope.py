@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from peer_scope import broad_except, docstring_args, secrets, sql_injection  # noqa: E402
+from peer_scope import (  # noqa: E402
+    broad_except,
+    docstring_args,
+    http_timeout,
+    secrets,
+    sql_injection,
+)
 
 
 @dataclass
@@ -78,3 +84,10 @@ def test_docstring_args_keeps_docstrings_with_an_args_section(tmp_path: Path) ->
     )
     assert docstring_args(Found(str(path), 2))
     assert not docstring_args(Found(str(path), 10))
+
+
+def test_http_timeout_keeps_requests_that_wait_forever() -> None:
+    assert http_timeout(
+        Found("x.py", 1, "HTTP request without `timeout=`: ... hold this call forever")
+    )
+    assert not http_timeout(Found("x.py", 1, "HTTP request without `timeout=`: httpx's default"))

@@ -118,10 +118,10 @@ def _assert_enough(seen: Counter[str], edits: int, each_kind: int) -> None:
     assert seen["fixed"] >= 1, seen
 
 
-# 9 files x 7 sessions x 50 steps: about 3,900 edits in all.
+# 9 files x 4 sessions x 50 steps: about 2,200 edits in all (the slow test adds 11,000).
 @pytest.mark.parametrize("name", NAMES)
 def test_random_edits_match_a_full_check(name: str) -> None:
-    seen = _run(name, examples=7, steps=50, check_tree=True)
+    seen = _run(name, examples=4, steps=50, check_tree=True)
     _assert_enough(seen, edits=2000 // len(NAMES) + 1, each_kind=20)
 
 

@@ -129,3 +129,17 @@ def test_the_httpx_default_option() -> None:
     options = {"BP602": {"httpx-default": True}}
     result = check(code, path="app/a.py", select=["BP602"], options=options)
     assert [f.range.start.line + 1 for f in result.findings] == [5]
+
+
+@pytest.mark.parametrize(
+    ("imports", "call", "says"),
+    [
+        ("import requests", "requests.get(url)", "forever"),
+        ("import httpx", "httpx.get(url)", "five-second default"),
+        ("import httpx", "httpx.get(url, timeout=None)", "forever"),
+        ("import aiohttp", "aiohttp.ClientSession().get(url)", "five minutes"),
+    ],
+)
+def test_the_message_says_how_long_the_call_can_wait(imports: str, call: str, says: str) -> None:
+    (finding,) = _run(f"{imports}\n\n{call}\n").findings
+    assert says in finding.message
