@@ -325,6 +325,10 @@ GENERIC_SINKS = frozenset(
 _SQL_KEYWORDS = ("sql", "statement", "query", "operation", "text", "stmt")
 _DB_RECEIVERS = ("session", "db", "conn", "connection", "cursor", "cur", "engine", "op",
                  "bind", "tx", "transaction", "database", "pool", "client")  # fmt: skip
+# Calls that return a database object (``engine.connect().execute(...)``).
+_DB_FACTORIES = frozenset(
+    {"get_bind", "connect", "cursor", "begin", "raw_connection", "execution_options", "acquire"}
+)
 _OUTPUT_CALLS = frozenset(
     {
         "print", "debug", "info", "warning", "warn", "error", "exception", "critical",
@@ -357,10 +361,19 @@ def _receiver_is_database(func: cst.Attribute) -> bool:
     receiver = func.value
     if isinstance(receiver, cst.Await):
         receiver = receiver.expression
+    if isinstance(receiver, cst.Call):
+        # session.get_bind().execute(...), engine.connect(), conn(): the call names a
+        # database object; env.prepare(...).execute(command) runs something else.
+        called = dotted_name(receiver.func)
+        if called is None:
+            return True
+        last = called.rsplit(".", 1)[-1].lower().lstrip("_")
+        return last in _DB_FACTORIES or _names_database(last)
     name = dotted_name(receiver)
-    if name is None:
-        return isinstance(receiver, cst.Call)  # session.get_bind().execute(...), conn()...
-    last = name.rsplit(".", 1)[-1].lower().lstrip("_")
+    return name is not None and _names_database(name.rsplit(".", 1)[-1].lower().lstrip("_"))
+
+
+def _names_database(last: str) -> bool:
     return last in _DB_RECEIVERS or last.endswith(_DB_RECEIVERS)
 
 

@@ -289,3 +289,18 @@ def test_one_keyword_and_a_hole_is_not_sql_at_a_generic_sink():
     # a real SQL sink still judges it
     strong = _fn('session.execute(text("EXEC " + proc))', "session, proc")
     assert len(_bp501(strong)) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "flagged"),
+    [
+        ('engine.connect().execute(f"DELETE FROM users WHERE id = {user_id}")', True),
+        ('self.get_conn().execute(f"DELETE FROM users WHERE id = {user_id}")', True),
+        ('runner().execute(f"SELECT id FROM users WHERE id = {user_id}")', True),
+        # mlflow's scoring server: a shell line run by an environment, not SQL.
+        ('self.prepare_env(path).execute("exec " + command)', False),
+    ],
+)
+def test_a_call_receiver_is_a_database_only_when_it_names_one(body: str, flagged: bool) -> None:
+    code = _fn(body, params="self, engine, runner, path, command, user_id")
+    assert bool(_bp501(code)) is flagged
