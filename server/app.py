@@ -374,7 +374,7 @@ class PreceptsServer(LanguageServer):
             item.uri, path, item.language_id, item.version, model, settings, client, folder
         )
         self.documents[item.uri] = document
-        self.collector.changed()
+        self.collector.opened()
         self.workspace_changed.set()
         return document
 
