@@ -21,7 +21,9 @@ as an editor does, not structured into typed objects. It measures:
 
 and prints p50 / p95 / max and the ratios, then the server's RSS with 100 open 1,000-line
 files. Run: ``python benchmarks/latency.py`` (``--edits N`` to change the count;
-``--before CHECKOUT`` to run another checkout's server on the same edits in the same run).
+``--before CHECKOUT`` to run another checkout's server on the same edits in the same run;
+``--pause-after-open 1`` to wait a second after the first diagnostics, as someone who reads
+before typing, for every server alike; ``--only backend_5k`` for one module).
 """
 
 from __future__ import annotations
@@ -350,6 +352,10 @@ def summary(values: list[float]) -> tuple[float, float, float]:
     return p50, p95, ordered[-1]
 
 
+# --pause-after-open, for every server alike.
+PAUSE_AFTER_OPEN = 0.0
+
+
 async def measure(
     server: Server, root: Path, name: str, text: str, edits: list[Edit]
 ) -> dict[str, Any]:
@@ -360,6 +366,7 @@ async def measure(
     uri = path.as_uri()
     opened = driver.open(uri, text)
     first = await driver.wait(uri, 1, opened)
+    await asyncio.sleep(PAUSE_AFTER_OPEN)  # someone reads before typing
     latencies = await driver.run_edits(uri, edits)
     rss = rss_mib(server.pid)
     await driver.stop()
@@ -406,7 +413,18 @@ async def main() -> None:
     parser.add_argument(
         "--before-edits", type=int, default=30, help="edits for the --before server"
     )
+    parser.add_argument(
+        "--pause-after-open",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long after the first diagnostics before typing (every server alike); "
+        "the default, 0, types at once",
+    )
+    parser.add_argument("--only", default="", help="only the modules whose name starts so")
     args = parser.parse_args()
+    global PAUSE_AFTER_OPEN
+    PAUSE_AFTER_OPEN = args.pause_after_open
     root = Path(tempfile.mkdtemp(prefix="precepts-bench-"))
     (root / "pyproject.toml").write_text("[project]\nname = 'bench'\n", encoding="utf-8")
     (root / "ruff.toml").write_text('[lint]\nselect = ["ALL"]\n', encoding="utf-8")
@@ -431,6 +449,8 @@ async def main() -> None:
     print("precepts runs with the settings a user gets by default (no initialization options)")
     p50s: dict[str, float] = {}
     for name, text in modules.items():
+        if not name.startswith(args.only):
+            continue
         edits = script(text, args.edits)
         print(f"\n{name}: {text.count(chr(10))} lines")
         incremental = await measure(Server("precepts", PRECEPTS), root, name, text, edits)
@@ -466,6 +486,8 @@ async def main() -> None:
         if ruff_figures:
             print(f"  incremental p50 / ruff p50: {inc[0] / ruff_figures[0]:.2f}×")
 
+    if args.only:
+        return
     # Cost flat in file size: the same kind of module, 500 and 5,000 lines.
     small = backend_module(500)
     print(f"\nbackend_500.py: {small.count(chr(10))} lines")

@@ -374,7 +374,7 @@ class PreceptsServer(LanguageServer):
             item.uri, path, item.language_id, item.version, model, settings, client, folder
         )
         self.documents[item.uri] = document
-        self.collector.opened()
+        self.collector.changed()
         self.workspace_changed.set()
         return document
 

@@ -10,10 +10,8 @@ what was allocated since. Objects that die by reference counting (most of them: 
 nodes hold no cycles) are freed at once as always; only garbage in cycles among the
 frozen objects waits for the next full collection (:func:`gc.unfreeze`, then
 :func:`gc.collect`, then freeze again). That runs when no document has changed for
-:data:`IDLE` seconds, right after the first check of a newly opened document (its new
-tree is frozen before the first keystroke, whose check would otherwise pay for walking
-it), and after :data:`EVERY` checks at the latest, so hours of typing without a pause
-still free their cycles and memory stays flat (the soak measures it).
+:data:`IDLE` seconds, and after :data:`EVERY` checks at the latest, so hours of typing
+without a pause still free their cycles and memory stays flat (the soak measures it).
 """
 
 from __future__ import annotations
@@ -30,8 +28,6 @@ IDLE = 0.5
 """Seconds without a change before a full collection runs."""
 EVERY = 500
 """Checks after which a full collection runs even without a pause."""
-SHARE = 0.1
-"""At most this share of the time between them goes to full collections after opens."""
 
 
 class Collector:
@@ -56,11 +52,8 @@ class Collector:
         self._started = False
         self._checks = 0
         self._changed = False  # anything since the last full collection
-        self._opened = False  # a document opened since the last full collection
         self._last_change = clock()
         self.full_collections = 0
-        self._last_cost = 0.0  # seconds the last full collection took
-        self._last_end = float("-inf")
 
     @property
     def started(self) -> bool:
@@ -82,19 +75,10 @@ class Collector:
         self._changed = True
         self._last_change = self._clock()
 
-    def opened(self) -> None:
-        """Note a newly opened document: its first check is followed by a full collection."""
-        self.changed()
-        self._opened = True
-
     def checked(self) -> None:
-        """Note a finished check; collect fully after an open or :attr:`every` checks."""
+        """Note a finished check; collect fully after :attr:`every` of them."""
         self._checks += 1
-        if not self._started:
-            return
-        # Opening many files at once must not cost a full collection each.
-        affordable = time.perf_counter() - self._last_end >= self._last_cost / SHARE
-        if self._checks >= self.every or (self._opened and affordable):
+        if self._started and self._checks >= self.every:
             self.collect_full()
 
     def due(self) -> bool:
@@ -118,15 +102,13 @@ class Collector:
         if self._started:
             gc.freeze()
         self._checks = 0
-        self._changed = self._opened = False
+        self._changed = False
         self.full_collections += 1
-        self._last_end = time.perf_counter()
-        self._last_cost = self._last_end - started
         log.debug(
             "full garbage collection: %d unreachable, %d frozen, %.0f ms",
             found,
             gc.get_freeze_count(),
-            self._last_cost * 1000,
+            (time.perf_counter() - started) * 1000,
         )
         return found
 

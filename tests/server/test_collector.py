@@ -82,29 +82,6 @@ def test_checks_without_a_pause_still_collect_fully(collector: Collector) -> Non
     assert collector.full_collections == done + 1
 
 
-def test_the_first_check_after_an_open_collects_fully(collector: Collector) -> None:
-    collector.start()
-    collector._last_cost = 0.0  # the start's own collection leaves no debt
-    done = collector.full_collections
-    collector.opened()
-    collector.checked()
-    assert collector.full_collections == done + 1
-    collector.checked()  # typing goes on: no full collection per keystroke
-    assert collector.full_collections == done + 1
-
-
-def test_opens_in_a_burst_do_not_collect_fully_each(collector: Collector) -> None:
-    collector.start()
-    collector._last_cost = 3600.0  # as if the last full collection took an hour
-    done = collector.full_collections
-    collector.opened()
-    collector.checked()
-    assert collector.full_collections == done  # the pause or the 500th check will do
-    assert not collector.due()  # no pause yet ...
-    collector._clock.now += 1  # type: ignore[attr-defined]
-    assert collector.due()  # ... then one
-
-
 def test_nothing_is_collected_before_start(collector: Collector) -> None:
     for _ in range(5):
         collector.checked()
