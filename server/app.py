@@ -486,7 +486,7 @@ class PreceptsServer(LanguageServer):
         self.collector.checked()  # after publishing: a full collection waits for the push
 
     def _checking(self) -> bool:
-        return any(d.task is not None and not d.task.done() for d in self.documents.values())
+        return any(document.busy for document in self.documents.values())
 
     def publish(self, document: OpenDocument, outcome: CheckOutcome) -> None:
         """Push a document's diagnostics, converting only findings not sent before.

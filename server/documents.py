@@ -321,6 +321,11 @@ class OpenDocument:
         return self.kind is not FileKind.OTHER
 
     @property
+    def busy(self) -> bool:
+        """True while a check of the document is pending or running."""
+        return self.task is not None and not self.task.done()
+
+    @property
     def current(self) -> CheckOutcome | None:
         """The outcome of the current version, or None while it is being checked."""
         return self.outcome if self.outcome_version == self.version else None

@@ -157,8 +157,7 @@ class CheckScheduler:
             for document in list(documents()):
                 idle_after = document.client.drop_tree_after
                 interval = min(interval, max(idle_after / 2, MIN_SWEEP_INTERVAL))
-                busy = document.task is not None and not document.task.done()
-                if busy or now - document.last_edit < idle_after:
+                if document.busy or now - document.last_edit < idle_after:
                     continue
                 if document.model.drop_tree():
                     document.forget_caches()

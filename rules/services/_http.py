@@ -235,14 +235,19 @@ class HttpRule(Rule):
         self._scopes[-1][target.value] = client
 
 
+def timeout_is_none(node: cst.Call) -> bool:
+    """Tell whether a call passes ``timeout=None`` (no timeout: it waits forever)."""
+    given = keyword(node, "timeout")
+    return given is not None and isinstance(given.value, cst.Name) and given.value.value == "None"
+
+
 def _has_timeout(node: cst.Call, positional: int | None) -> bool:
     """Tell whether a call passes a timeout (or unpacks arguments that may hold one).
 
     ``timeout=None`` is no timeout: it waits forever.
     """
-    given = keyword(node, "timeout")
-    if given is not None:
-        return not (isinstance(given.value, cst.Name) and given.value.value == "None")
+    if keyword(node, "timeout") is not None:
+        return not timeout_is_none(node)
     if unpacks(node):
         return True
     if positional is None:

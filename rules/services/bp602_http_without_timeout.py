@@ -7,7 +7,7 @@ import libcst as cst
 from precepts.findings import Applicability
 from precepts.rule import Example, FixSpec, Option
 from precepts.rules.services._calls import add_keyword
-from precepts.rules.services._http import HttpCall, HttpRule
+from precepts.rules.services._http import HttpCall, HttpRule, timeout_is_none
 
 _SECONDS = 10
 
@@ -138,14 +138,9 @@ class HttpWithoutTimeout(HttpRule):
 
     def _message(self, node: cst.Call, library: str) -> str:
         """Say how long the call can wait: only requests and urllib wait forever by default."""
-        explicit_none = any(
-            arg.keyword is not None
-            and arg.keyword.value == "timeout"
-            and isinstance(arg.value, cst.Name)
-            and arg.value.value == "None"
-            for arg in node.args
-        )
-        return self.message if explicit_none else _DEFAULT_WAITS.get(library, self.message)
+        if timeout_is_none(node):
+            return self.message
+        return _DEFAULT_WAITS.get(library, self.message)
 
     def _fix(self, node: cst.Call, call: HttpCall) -> FixSpec | None:
         value = str(_SECONDS)

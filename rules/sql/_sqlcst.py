@@ -367,13 +367,17 @@ def _receiver_is_database(func: cst.Attribute) -> bool:
         called = dotted_name(receiver.func)
         if called is None:
             return True
-        last = called.rsplit(".", 1)[-1].lower().lstrip("_")
-        return last in _DB_FACTORIES or _names_database(last)
+        return _last_word(called) in _DB_FACTORIES or _names_database(called)
     name = dotted_name(receiver)
-    return name is not None and _names_database(name.rsplit(".", 1)[-1].lower().lstrip("_"))
+    return name is not None and _names_database(name)
 
 
-def _names_database(last: str) -> bool:
+def _last_word(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower().lstrip("_")
+
+
+def _names_database(name: str) -> bool:
+    last = _last_word(name)
     return last in _DB_RECEIVERS or last.endswith(_DB_RECEIVERS)
 
 
